@@ -1,0 +1,59 @@
+"""The store backends the web layer talks to; no Flask.
+
+Both backends answer :class:`~server.execution.QueryJob` records with
+:class:`~server.execution.Answer` records, so the endpoint, the canned queries, the resource
+pages and the dumps work the same on the embedded store and on a remote SPARQL store.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Protocol
+
+from .config import Settings
+from .execution import Answer, QueryJob
+from .runner import QueryRunner
+from .store import EmbeddedStore
+
+
+class Backend(Protocol):
+    kind: str
+    #: Data version (used for ETags and cache keys).
+    version: str
+    modified: datetime
+
+    def run(self, job: QueryJob) -> Answer: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class EmbeddedBackend:
+    """The embedded store, evaluated in killable executor processes (:mod:`server.runner`)."""
+
+    kind = "embedded"
+
+    def __init__(self, store: EmbeddedStore, settings: Settings):
+        from .results import execute  # serialisation of pyoxigraph results (kept out of this module)
+
+        self.store = store
+        self.version = store.version
+        self.modified = store.modified
+        self.runner = QueryRunner(
+            functools.partial(execute, store),
+            size=settings.executors,
+            timeout=settings.query_timeout,
+            wait=settings.executor_wait,
+            memory_bytes=settings.executor_memory_bytes,
+        )
+
+    def start(self) -> None:
+        self.runner.start()
+
+    def close(self) -> None:
+        self.runner.close()
+
+    def run(self, job: QueryJob) -> Answer:
+        return self.runner.run(job)

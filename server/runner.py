@@ -1,0 +1,171 @@
+"""Query evaluation in killable executor processes; no Flask.
+
+A query over the time limit must really stop, not merely be abandoned while it keeps burning CPU.
+pyoxigraph evaluates inside Rust and never returns to the interpreter in between, so neither
+threads nor signals can interrupt it. Each server worker therefore keeps a small pool of
+*executor* processes, forked from the worker after the store is loaded (the store's pages are
+shared copy-on-write). A job is sent to an idle executor over a pipe; when no answer arrives
+within the limit the executor is killed (SIGKILL) and replaced by a fresh fork, and the caller
+gets :class:`QueryTimeout`.
+
+The pool is generic: it runs any picklable job through a callable ``execute(job) -> answer``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, Callable
+
+_FORK = multiprocessing.get_context("fork")
+
+
+class QueryTimeout(Exception):
+    """The job ran over the time limit; its executor was killed."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(f"the query ran longer than the limit of {seconds:g} s and was stopped")
+
+
+class RunnerBusy(Exception):
+    """No executor became free in time."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"all query executors stayed busy for {seconds:g} s; try again later")
+
+
+class ExecutorDied(Exception):
+    """The executor died while evaluating (for example, it ran out of its memory limit)."""
+
+
+@dataclass
+class _Executor:
+    process: Any
+    conn: Connection
+
+
+def _executor_main(conn: Connection, execute: Callable[[Any], Any], memory_bytes: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if memory_bytes > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = execute(job)
+        except MemoryError:
+            os._exit(3)
+        conn.send(answer)
+
+
+class QueryRunner:
+    """A pool of executor processes with a hard per-job time limit."""
+
+    def __init__(
+        self,
+        execute: Callable[[Any], Any],
+        *,
+        size: int = 4,
+        timeout: float = 10.0,
+        wait: float = 5.0,
+        memory_bytes: int = 0,
+    ):
+        self._execute = execute
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.wait = wait
+        self.memory_bytes = memory_bytes
+        self._idle: queue.LifoQueue[_Executor] = queue.LifoQueue()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self.killed = 0
+
+    # -- life cycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Fork the executors (again, when called in a new process after a fork)."""
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._idle = queue.LifoQueue()
+            self._pid = os.getpid()
+            for _ in range(self.size):
+                self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Executor:
+        parent, child = _FORK.Pipe()
+        process = _FORK.Process(
+            target=_executor_main, args=(child, self._execute, self.memory_bytes), daemon=True, name="sldkg-executor"
+        )
+        process.start()
+        child.close()
+        executor = _Executor(process, parent)
+        return executor
+
+    def _discard(self, executor: _Executor) -> None:
+        try:
+            executor.process.kill()
+        except (OSError, AttributeError):
+            pass
+        executor.process.join(timeout=5)
+        executor.conn.close()
+
+    def close(self) -> None:
+        """Stop every executor."""
+        with self._lock:
+            if self._pid != os.getpid():
+                return
+            while True:
+                try:
+                    executor = self._idle.get_nowait()
+                except queue.Empty:
+                    break
+                self._discard(executor)
+            self._pid = None
+
+    # -- running ------------------------------------------------------------------------------
+    def run(self, job: Any, timeout: float | None = None) -> Any:
+        """Evaluate ``job`` in an executor; the answer, or :class:`QueryTimeout` / :class:`RunnerBusy`."""
+        if self._pid != os.getpid():
+            self.start()
+        limit = self.timeout if timeout is None else timeout
+        try:
+            executor = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            raise RunnerBusy(self.wait) from None
+        replacement: _Executor | None = None
+        try:
+            try:
+                executor.conn.send(job)
+            except (OSError, ValueError):  # it died while idle: replace it and go on with the fresh one
+                self._discard(executor)
+                executor = self._spawn()
+                executor.conn.send(job)
+            if executor.conn.poll(limit):
+                try:
+                    return executor.conn.recv()
+                except (EOFError, OSError):
+                    self._discard(executor)
+                    replacement = self._spawn()
+                    raise ExecutorDied("the query executor died while evaluating the query") from None
+            self._discard(executor)
+            self.killed += 1
+            replacement = self._spawn()
+            raise QueryTimeout(limit)
+        finally:
+            self._idle.put(replacement if replacement is not None else executor)
+
+    @property
+    def executor_pids(self) -> list[int]:
+        """Process ids of the idle executors (for tests and diagnostics)."""
+        return [e.process.pid for e in list(self._idle.queue)]

@@ -1,0 +1,82 @@
+"""One error body shape everywhere.
+
+Every refusal and every failure is answered with::
+
+    {"error": {"status": 400, "kind": "syntax", "message": "what was wrong", ...details}}
+
+as JSON, or the same facts as plain text / a small HTML page when the client prefers those.
+Server bugs stay 500s (they are never turned into 4xx).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """Raise anywhere in a view to answer with the error body."""
+
+    def __init__(self, status: int, message: str, kind: str | None = None, **details: object):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.kind = kind or _KINDS.get(status, "error")
+        self.details = details
+
+
+_KINDS = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "request-too-large",
+    414: "uri-too-long",
+    415: "unsupported-media-type",
+    431: "headers-too-large",
+    500: "internal-error",
+    503: "unavailable",
+    504: "timeout",
+}
+
+
+def error_response(status: int, message: str, kind: str | None = None, **details: object) -> Response:
+    body = {"status": status, "kind": kind or _KINDS.get(status, "error"), "message": message, **details}
+    best = request.accept_mimetypes.best_match(["application/json", "text/plain", "text/html"], "application/json")
+    if best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]:
+        rows = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>" for k, v in body.items())
+        page = (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} {html.escape(body["kind"])}'
+            f"</title></head><body><main><h1>{status}: {html.escape(message)}</h1><dl>{rows}</dl></main></body></html>"
+        )
+        response = Response(page, status, mimetype="text/html")
+    elif best == "text/plain" and request.accept_mimetypes["text/plain"] > request.accept_mimetypes["application/json"]:
+        extra = "".join(f"\n{k}: {v}" for k, v in details.items())
+        response = Response(f"{status} {body['kind']}: {message}{extra}\n", status, mimetype="text/plain")
+    else:
+        response = Response(json.dumps({"error": body}), status, mimetype="application/json")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return error_response(exc.status, exc.message, exc.kind, **exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        response = error_response(exc.code or 500, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal server error; the administrators can find the details in the log")
