@@ -13,7 +13,7 @@ from typing import Protocol
 
 from .config import Settings
 from .execution import Answer, QueryJob
-from .runner import QueryRunner
+from .runner import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
 from .store import EmbeddedStore
 
 
@@ -23,7 +23,8 @@ class Backend(Protocol):
     version: str
     modified: datetime
 
-    def run(self, job: QueryJob) -> Answer: ...
+    def run(self, job: QueryJob) -> Answer:
+        """Evaluate ``job``; every refusal or failure is an ``Answer`` with status >= 400."""
 
     def start(self) -> None: ...
 
@@ -56,4 +57,12 @@ class EmbeddedBackend:
         self.runner.close()
 
     def run(self, job: QueryJob) -> Answer:
-        return self.runner.run(job)
+        """Evaluate ``job``; limits and failures come back as refusals (status >= 400), never as exceptions."""
+        try:
+            return self.runner.run(job)
+        except QueryTimeout as exc:
+            return Answer(503, error="timeout", message=str(exc), details={"limit_seconds": exc.seconds})
+        except RunnerBusy as exc:
+            return Answer(503, error="busy", message=str(exc))
+        except ExecutorDied as exc:
+            return Answer(503, error="executor-died", message=f"{exc}; it may have exceeded its memory limit")
