@@ -1,0 +1,100 @@
+"""The executor pool: answers come back, a job over the limit is killed (not abandoned), the pool recovers."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from server.runner import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
+
+
+def work(job):
+    kind, value = job
+    if kind == "echo":
+        return ("done", value, os.getpid())
+    if kind == "spin":  # burns CPU until killed
+        while True:
+            pass
+    if kind == "sleep":
+        time.sleep(value)
+        return ("slept", value, os.getpid())
+    if kind == "die":
+        os._exit(9)
+    raise AssertionError(kind)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.fixture()
+def pool():
+    runner = QueryRunner(work, size=2, timeout=1.0, wait=0.5)
+    runner.start()
+    yield runner
+    runner.close()
+
+
+def test_jobs_run_in_executor_processes(pool):
+    answer = pool.run(("echo", 42))
+    assert answer[:2] == ("done", 42)
+    assert answer[2] != os.getpid()
+    assert answer[2] in pool.executor_pids
+
+
+def test_a_job_over_the_limit_is_killed_and_replaced(pool):
+    before = set(pool.executor_pids)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="limit of 1 s"):
+        pool.run(("spin", None))
+    assert time.monotonic() - started < 3
+    after = set(pool.executor_pids)
+    killed = before - after
+    assert len(killed) == 1 and len(after) == 2
+    assert not any(alive(pid) for pid in killed)
+    assert pool.killed == 1
+    assert pool.run(("echo", "still working"))[1] == "still working"
+
+
+def test_per_call_limit(pool):
+    assert pool.run(("sleep", 1.2), timeout=3)[0] == "slept"
+    with pytest.raises(QueryTimeout):
+        pool.run(("sleep", 2), timeout=0.3)
+
+
+def test_a_dead_executor_is_reported_and_replaced(pool):
+    with pytest.raises(ExecutorDied):
+        pool.run(("die", None))
+    assert len(pool.executor_pids) == 2
+    assert pool.run(("echo", 1))[1] == 1
+
+
+def test_busy_pool_refuses_after_waiting():
+    import threading
+
+    runner = QueryRunner(work, size=1, timeout=5, wait=0.2)
+    runner.start()
+    try:
+        thread = threading.Thread(target=runner.run, args=(("sleep", 1.0),))
+        thread.start()
+        time.sleep(0.2)
+        with pytest.raises(RunnerBusy):
+            runner.run(("echo", 1))
+        thread.join()
+        assert runner.run(("echo", 2))[1] == 2
+    finally:
+        runner.close()
+
+
+def test_close_stops_every_executor():
+    runner = QueryRunner(work, size=3, timeout=1)
+    runner.start()
+    pids = runner.executor_pids
+    runner.close()
+    assert not any(alive(pid) for pid in pids)
