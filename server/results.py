@@ -1,43 +1,160 @@
 """Evaluating a :class:`QueryJob` on the embedded store and serialising the answer; no Flask.
 
-(First version: native pyoxigraph serialisation; limits and the full media-type table follow.)
+Runs inside the executor processes (:mod:`server.runner`): everything here is a plain function of
+the store and the job, and the answer is a small picklable :class:`Answer`.
+
+* Limits: more solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) than ``job.max_rows``, or a
+  serialisation larger than ``job.max_bytes``, is refused with **422** ``result-too-large`` (the
+  request was understood but the answer is over the limit; adding LIMIT fixes it). The check
+  stops reading solutions one past the limit, so an oversized answer is never built.
+* Substitutions (``job.substitutions``) are N-Triples terms; they are parsed into pyoxigraph
+  terms and bound before evaluation, never spliced into the text.
+* A syntax error is 400 ``syntax`` with ``line`` and ``column``.
+* Graphs are serialised by pyoxigraph's native writers; SELECT results by the small streaming
+  writers of :mod:`server.result_writers` (they count rows while writing); ASK natively.
 """
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 
-from .execution import ASK, CONSTRUCT, SELECT, Answer, QueryJob
+from . import negotiation as nego
+from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob
+from .protocol import ProtocolError, query_form
+from .result_writers import WRITERS, TooLarge
 from .store import EmbeddedStore
 
 RESULTS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    nego.RESULTS_JSON: ox.QueryResultsFormat.JSON,
+    nego.RESULTS_XML: ox.QueryResultsFormat.XML,
+    nego.CSV: ox.QueryResultsFormat.CSV,
+    nego.TSV: ox.QueryResultsFormat.TSV,
 }
 GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
+    nego.TURTLE: ox.RdfFormat.TURTLE,
+    nego.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
+    nego.JSON_LD: ox.RdfFormat.JSON_LD,
+    nego.RDF_XML: ox.RdfFormat.RDF_XML,
+    nego.N_QUADS: ox.RdfFormat.N_QUADS,
+    nego.TRIG: ox.RdfFormat.TRIG,
 }
+#: Prefixes written into Turtle/TriG answers (readability only; the triples are the same).
+PREFIXES = {
+    "sld": "https://w3id.org/sldkg/ontology#",
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+_QUAD_FORMATS = (nego.N_QUADS, nego.TRIG)
+_POSITION = re.compile(r"(?:error )?at (\d+):(\d+)")
+
+
+class BadSubstitution(ValueError):
+    """A substitution that is not one N-Triples term."""
+
+
+def parse_term(text: str) -> ox.NamedNode | ox.Literal:
+    """One IRI or literal in N-Triples syntax (``<http://…>``, ``"x"@de``, ``"1"^^<…#integer>``)."""
+    try:
+        triples = list(ox.parse(f"<urn:x:s> <urn:x:p> {text} .\n".encode(), format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise BadSubstitution(f"{text!r} is not an N-Triples IRI or literal: {exc}") from None
+    if len(triples) != 1 or isinstance(triples[0].object, ox.BlankNode):
+        raise BadSubstitution(f"{text!r} is not one N-Triples IRI or literal")
+    return triples[0].object
+
+
+def syntax_position(message: str) -> dict[str, int]:
+    """``{"line": …, "column": …}`` from a pyoxigraph syntax error message (empty when it has none)."""
+    match = _POSITION.search(message)
+    return {"line": int(match.group(1)), "column": int(match.group(2))} if match else {}
 
 
 def execute(store: EmbeddedStore, job: QueryJob) -> Answer:
+    """Evaluate and serialise ``job``; every refusal is an :class:`Answer` with status >= 400."""
     try:
-        result = store.query(job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs)
+        substitutions = {name: parse_term(term) for name, term in job.substitutions}
+    except BadSubstitution as exc:
+        return Answer(400, error="bad-parameter", message=str(exc))
+    try:
+        result = store.query(
+            job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs, substitutions=substitutions
+        )
     except SyntaxError as exc:
-        return Answer(400, error="syntax", message=str(exc))
-    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        form = SELECT if isinstance(result, ox.QuerySolutions) else ASK
-        media = next((m for m in job.results_types if m in RESULTS_FORMATS), None)
-        if media is None:
-            return Answer(406, form=form, error="not-acceptable", message="no acceptable media type for " + form)
-        return Answer(200, media, result.serialize(format=RESULTS_FORMATS[media]), form)
+        message = str(exc)
+        return Answer(400, error="syntax", message=f"SPARQL syntax error: {message}", details=syntax_position(message))
+    if isinstance(result, ox.QueryBoolean):
+        return _boolean(result, job)
+    if isinstance(result, ox.QuerySolutions):
+        return _solutions(result, job)
+    return _graph(result, job, DESCRIBE if _is_describe(job.query) else CONSTRUCT)
+
+
+def _not_acceptable(form: str, offered: tuple[str, ...]) -> Answer:
+    return Answer(
+        406,
+        form=form,
+        error="not-acceptable",
+        message=f"none of the acceptable media types can carry a {form} answer; available: {', '.join(offered)}",
+        details={"available": list(offered)},
+    )
+
+
+def _too_large(form: str, what: str, **limits: int) -> Answer:
+    return Answer(
+        422,
+        form=form,
+        error="result-too-large",
+        message=f"the answer has more {what} than the limit allows; narrow the query or add LIMIT",
+        details=limits,
+    )
+
+
+def _boolean(result: ox.QueryBoolean, job: QueryJob) -> Answer:
+    media = next((m for m in job.results_types if m in RESULTS_FORMATS), None)
+    if media is None:
+        return _not_acceptable(ASK, nego.RESULTS_TYPES)
+    return Answer(200, media, result.serialize(format=RESULTS_FORMATS[media]), ASK, rows=1)
+
+
+def _solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
+    media = next((m for m in job.results_types if m in WRITERS), None)
+    if media is None:
+        return _not_acceptable(SELECT, nego.RESULTS_TYPES)
+    variables = [v.value for v in result.variables]
+    try:
+        body, rows = WRITERS[media](variables, result, job.max_rows, job.max_bytes)
+    except TooLarge as exc:
+        return _too_large(SELECT, exc.what, **exc.limits)
+    return Answer(200, media, body, SELECT, rows=rows)
+
+
+def _graph(result: ox.QueryTriples, job: QueryJob, form: str) -> Answer:
     media = next((m for m in job.graph_types if m in GRAPH_FORMATS), None)
     if media is None:
-        return Answer(406, form=CONSTRUCT, error="not-acceptable", message="no acceptable RDF media type")
-    return Answer(200, media, result.serialize(format=GRAPH_FORMATS[media]), CONSTRUCT)
+        return _not_acceptable(form, nego.GRAPH_TYPES)
+    triples = []
+    for triple in result:
+        triples.append(triple)
+        if len(triples) > job.max_rows:
+            return _too_large(form, "triples", limit_rows=job.max_rows)
+    items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if media in _QUAD_FORMATS else triples
+    prefixes = PREFIXES if media in (nego.TURTLE, nego.TRIG) else None
+    body = ox.serialize(items, format=GRAPH_FORMATS[media], prefixes=prefixes)
+    if len(body) > job.max_bytes:
+        return _too_large(form, "bytes", limit_bytes=job.max_bytes)
+    return Answer(200, media, body, form, rows=len(triples))
+
+
+def _is_describe(query: str) -> bool:
+    try:
+        return query_form(query) == DESCRIBE
+    except ProtocolError:  # an update never gets here: the parser refused it already
+        return False

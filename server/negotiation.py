@@ -1,0 +1,232 @@
+"""Content negotiation: the Accept parser and the media-type tables of the query forms; pure.
+
+The tables are data: for each kind of answer (SPARQL results for SELECT/ASK, RDF for
+CONSTRUCT/DESCRIBE) the media types the endpoint produces, the aliases clients send for them, and
+the short names of the ``format`` parameter. :func:`negotiate` turns an ``Accept`` header into the
+list of canonical media types the client accepts, most preferred first (empty: send 406).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RESULTS_JSON = "application/sparql-results+json"
+RESULTS_XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+N_TRIPLES = "application/n-triples"
+JSON_LD = "application/ld+json"
+RDF_XML = "application/rdf+xml"
+N_QUADS = "application/n-quads"
+TRIG = "application/trig"
+
+#: SELECT/ASK answers: canonical media types in the server's order of preference (the first is the default).
+RESULTS_TYPES: tuple[str, ...] = (RESULTS_JSON, RESULTS_XML, CSV, TSV)
+#: CONSTRUCT/DESCRIBE answers, the first is the default.
+GRAPH_TYPES: tuple[str, ...] = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
+
+#: Other names clients send for the same formats (alias -> canonical), per kind of answer.
+RESULTS_ALIASES: dict[str, str] = {
+    "application/json": RESULTS_JSON,
+    "application/xml": RESULTS_XML,
+    "text/xml": RESULTS_XML,
+    "text/tsv": TSV,
+}
+GRAPH_ALIASES: dict[str, str] = {
+    "application/x-turtle": TURTLE,
+    "application/turtle": TURTLE,
+    "text/plain": N_TRIPLES,
+    "application/json": JSON_LD,
+    "application/x-json+ld": JSON_LD,
+    "application/xml": RDF_XML,
+    "text/xml": RDF_XML,
+    "application/x-trig": TRIG,
+    "text/x-nquads": N_QUADS,
+}
+
+#: Values of the ``format`` parameter (an explicit override of Accept), per kind of answer.
+#: "json" and "xml" mean the natural JSON/XML of the query form (as in Fuseki and SPARQLWrapper).
+RESULTS_FORMAT_NAMES: dict[str, str] = {"json": RESULTS_JSON, "srj": RESULTS_JSON, "xml": RESULTS_XML, "srx": RESULTS_XML, "csv": CSV, "tsv": TSV}
+GRAPH_FORMAT_NAMES: dict[str, str] = {
+    "ttl": TURTLE,
+    "turtle": TURTLE,
+    "nt": N_TRIPLES,
+    "ntriples": N_TRIPLES,
+    "n-triples": N_TRIPLES,
+    "jsonld": JSON_LD,
+    "json-ld": JSON_LD,
+    "json": JSON_LD,
+    "rdf": RDF_XML,
+    "rdfxml": RDF_XML,
+    "rdf+xml": RDF_XML,
+    "xml": RDF_XML,
+    "nq": N_QUADS,
+    "nquads": N_QUADS,
+    "n-quads": N_QUADS,
+    "trig": TRIG,
+}
+
+#: File extension of each canonical media type (downloads, dump names).
+EXTENSIONS: dict[str, str] = {
+    RESULTS_JSON: "srj",
+    RESULTS_XML: "srx",
+    CSV: "csv",
+    TSV: "tsv",
+    TURTLE: "ttl",
+    N_TRIPLES: "nt",
+    JSON_LD: "jsonld",
+    RDF_XML: "rdf",
+    N_QUADS: "nq",
+    TRIG: "trig",
+}
+
+
+class UnknownFormat(ValueError):
+    """A ``format`` value that names no format the endpoint knows."""
+
+    def __init__(self, value: str):
+        self.value = value
+        known = sorted(set(RESULTS_FORMAT_NAMES) | set(GRAPH_FORMAT_NAMES))
+        super().__init__(f"unknown format {value!r}; known formats: {', '.join(known)} (or a media type)")
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One element of an Accept header."""
+
+    type: str
+    subtype: str
+    q: float = 1.0
+    params: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def specificity(self) -> int:
+        """2 for ``type/subtype``, 1 for ``type/*``, 0 for ``*/*`` (more specific ranges win)."""
+        return 0 if self.type == "*" else 1 if self.subtype == "*" else 2
+
+    def matches(self, media_type: str) -> bool:
+        main, _, sub = media_type.partition("/")
+        return self.type in ("*", main) and self.subtype in ("*", sub)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Parse an Accept header (RFC 9110 §12.5.1) into media ranges, best first.
+
+    Missing or empty header: ``*/*``. Malformed elements and bad q-values are skipped (a client's
+    typo must not turn a request into an error); q is clamped to [0, 1].
+    """
+    if header is None or not header.strip():
+        return [MediaRange("*", "*")]
+    ranges: list[tuple[MediaRange, int]] = []
+    for position, element in enumerate(header.split(",")):
+        parts = [p.strip() for p in element.split(";")]
+        main, slash, sub = parts[0].lower().partition("/")
+        if not slash or not main or not sub or (main == "*" and sub != "*"):
+            continue
+        q = 1.0
+        params: list[tuple[str, str]] = []
+        for part in parts[1:]:
+            name, eq, value = part.partition("=")
+            name, value = name.strip().lower(), value.strip().strip('"')
+            if not eq:
+                continue
+            if name == "q":
+                try:
+                    q = min(1.0, max(0.0, float(value)))
+                except ValueError:
+                    q = 0.0 if value == "" else 1.0
+            else:
+                params.append((name, value))
+        ranges.append((MediaRange(main, sub, q, tuple(params)), position))
+    ranges.sort(key=lambda item: (-item[0].q, -item[0].specificity, item[1]))
+    return [r for r, _ in ranges]
+
+
+def quality(ranges: list[MediaRange], media_type: str) -> float:
+    """The q-value the client gives ``media_type``: that of the most specific matching range (0: not acceptable)."""
+    best: MediaRange | None = None
+    for r in ranges:
+        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
+            best = r
+    return best.q if best is not None else 0.0
+
+
+def negotiate(header: str | None, offered: tuple[str, ...], aliases: dict[str, str] | None = None) -> list[str]:
+    """Canonical media types from ``offered`` the client accepts, most preferred first.
+
+    A type's quality is the best quality of itself and of its aliases; ties keep the server's order
+    (so ``*/*`` yields ``offered[0]`` first). Types with q=0 are left out.
+    """
+    ranges = parse_accept(header)
+    names: dict[str, list[str]] = {t: [t] for t in offered}
+    for alias, canonical in (aliases or {}).items():
+        if canonical in names:
+            names[canonical].append(alias)
+    scored = []
+    for order, media_type in enumerate(offered):
+        q = max(_exact_or_wild(ranges, name, name == media_type) for name in names[media_type])
+        if q > 0:
+            scored.append((-q, order, media_type))
+    return [m for _, _, m in sorted(scored)]
+
+
+def _exact_or_wild(ranges: list[MediaRange], name: str, canonical: bool) -> float:
+    # Aliases only count when named explicitly: "text/*" must not select N-Triples through "text/plain".
+    if canonical:
+        return quality(ranges, name)
+    return max((r.q for r in ranges if r.specificity == 2 and r.matches(name)), default=0.0)
+
+
+def format_override(value: str, graph: bool) -> str | None:
+    """The canonical media type the ``format`` parameter names for a results (``graph=False``) or RDF answer.
+
+    ``None`` when the format exists but not for this kind of answer (send 406);
+    :class:`UnknownFormat` when it names no format at all (send 400).
+    """
+    name = value.strip().lower()
+    names, aliases, offered = (
+        (GRAPH_FORMAT_NAMES, GRAPH_ALIASES, GRAPH_TYPES) if graph else (RESULTS_FORMAT_NAMES, RESULTS_ALIASES, RESULTS_TYPES)
+    )
+    if name in names:
+        return names[name]
+    media = name.split(";")[0].strip()
+    if media in offered:
+        return media
+    if media in aliases:
+        return aliases[media]
+    all_known = set(RESULTS_FORMAT_NAMES) | set(GRAPH_FORMAT_NAMES) | set(RESULTS_TYPES) | set(GRAPH_TYPES)
+    all_known |= set(RESULTS_ALIASES) | set(GRAPH_ALIASES)
+    if name in all_known or media in all_known:
+        return None
+    raise UnknownFormat(value)
+
+
+def with_charset(media_type: str) -> str:
+    """The Content-Type header value (text formats say they are UTF-8)."""
+    if media_type.startswith("text/") or media_type in (RESULTS_JSON, RESULTS_XML, JSON_LD, RDF_XML, N_TRIPLES, N_QUADS, TRIG):
+        return media_type + "; charset=utf-8"
+    return media_type
+
+
+def acceptable_types(accept: str | None, format_param: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(results types, graph types) the client accepts, most preferred first, from Accept or ``format``.
+
+    ``format`` overrides Accept. Raises :class:`UnknownFormat` for a ``format`` naming nothing known.
+    Either tuple may be empty: that kind of answer is not acceptable (406).
+    """
+    if format_param is not None and format_param.strip():
+        results = format_override(format_param, graph=False)
+        graph = format_override(format_param, graph=True)
+        return ((results,) if results else ()), ((graph,) if graph else ())
+    return tuple(negotiate(accept, RESULTS_TYPES, RESULTS_ALIASES)), tuple(negotiate(accept, GRAPH_TYPES, GRAPH_ALIASES))
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether a browser asks: text/html is acceptable and preferred over every machine format we offer."""
+    ranges = parse_accept(accept)
+    html_q = max((r.q for r in ranges if r.specificity == 2 and r.matches("text/html")), default=0.0)
+    if html_q == 0:
+        return False
+    machine = max(quality(ranges, m) for m in RESULTS_TYPES + GRAPH_TYPES)
+    return html_q >= machine
