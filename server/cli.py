@@ -69,5 +69,26 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None
     GunicornServer(app, settings).run()
 
 
+@main.command("load")
+@click.option("--into", "endpoint", required=True, help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph).")
+@click.option(
+    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+)
+def load_command(endpoint, data) -> None:
+    """Upload the dataset to an external store, one named graph per file (HTTP PUT per graph)."""
+    from .loading import UploadError, upload
+
+    settings = Settings.from_env(data_paths=tuple(data) or None)
+    started = time.perf_counter()
+    try:
+        done = upload(settings.data_paths, endpoint, progress=lambda u: click.echo(f"{u.graph}: {u.triples} triples ({u.status})"))
+    except LoadError as exc:
+        raise CannotRun(f"cannot load the data: {exc}") from None
+    except UploadError as exc:
+        raise CannotRun(str(exc)) from None
+    total = sum(u.triples for u in done)
+    click.echo(f"sldkg: loaded {total} triples in {len(done)} graphs into {endpoint} in {time.perf_counter() - started:.2f} s", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

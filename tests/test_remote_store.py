@@ -1,0 +1,283 @@
+"""The remote-store mode against a real Oxigraph server started here (127.0.0.1 only).
+
+The dataset is uploaded with ``sldkg load --into`` (Graph Store Protocol), then every query of the
+benchmark's ad-hoc mix, every canned query and resource descriptions are answered by the
+embedded and the remote backend and compared; substitutions, graph selection, limits, time-outs
+and a store that goes down and comes back are checked on the remote backend itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from benchmarks.canned import canned_queries
+from benchmarks.mixes import ADHOC, DEREF_CANDIDATES, describe_query
+from benchmarks.systems import OxigraphServer
+from server.cli import main
+from server.config import GRAPH_BASE, REPO_ROOT, Settings
+from server.execution import QueryJob
+from server.remote import RemoteBackend, accept_header, bind_substitutions, query_form, values_clause
+from server.store import load
+
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory, runner_module):
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db", timeout_s=5)
+    result = runner_module.invoke(main, ["load", "--into", server.store_url])
+    assert result.exit_code == 0, result.output
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def runner_module():
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def remote(oxigraph):
+    backend = RemoteBackend(oxigraph.query_url, Settings.from_env({}, query_timeout=5.0))
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="module")
+def embedded_store():
+    return load(Settings.from_env({}).data_paths)
+
+
+@pytest.fixture()
+def embedded(app):
+    return app.extensions["sldkg"].backend
+
+
+def solutions(answer) -> list[str]:
+    """SPARQL JSON results as a sorted list of canonical rows (order-free comparison), or the boolean."""
+    document = json.loads(answer.body)
+    if "boolean" in document:
+        return [str(document["boolean"])]
+    return sorted(json.dumps(row, sort_keys=True) for row in document["results"]["bindings"])
+
+
+def graph(answer) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=answer.body, format="nt")
+
+
+# -- pure helpers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, form",
+    [
+        ("SELECT * {}", "SELECT"),
+        ("  # a comment with SELECT\nPREFIX ex: <http://e/#x>\nBASE <http://b/>\nask {}", "ASK"),
+        ("PREFIX : <http://e/> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("prefix ex:<http://e/>describe ex:a", "DESCRIBE"),
+        ("INSERT DATA {}", None),
+        ("", None),
+    ],
+)
+def test_query_form_is_read_after_the_prologue(query, form):
+    assert query_form(query) == form
+
+
+def test_substitutions_become_a_trailing_values_clause_of_parsed_terms():
+    query = "SELECT ?label WHERE { ?land <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } # trailing comment"
+    bound = bind_substitutions(query, [("land", "<https://w3id.org/sldkg/id/land/DE-BY>"), ("n", '"4"^^<http://www.w3.org/2001/XMLSchema#integer>')])
+    assert bound.startswith(query + "\n")  # the comment is closed by the newline, the query text is untouched
+    assert bound.rstrip().endswith(
+        'VALUES (?land ?n) { (<https://w3id.org/sldkg/id/land/DE-BY> "4"^^<http://www.w3.org/2001/XMLSchema#integer>) }'
+    )
+    assert bind_substitutions(query, []) == query
+
+
+@pytest.mark.parametrize(
+    "name, term",
+    [
+        ("x", '"a" } ; DROP ALL ; SELECT * { "'),  # not one N-Triples term
+        ("x", "_:blank"),  # blank nodes cannot be bound by VALUES
+        ("x", "<http://a> <http://b>"),
+        ("x } DROP ALL", "<http://a>"),  # not a variable name
+        ("x", "?y"),
+    ],
+)
+def test_values_clause_refuses_anything_but_one_iri_or_literal(name, term):
+    with pytest.raises(ValueError):
+        values_clause([(name, term)])
+
+
+def test_a_literal_with_quotes_and_braces_is_reserialised_escaped():
+    clause = values_clause([("x", '"a \\" } b"@de')])
+    assert clause == 'VALUES (?x) { ("a \\" } b"@de) }'
+
+
+def test_accept_header_keeps_the_negotiated_order():
+    assert accept_header(["text/csv", "application/sparql-results+json"]) == "text/csv, application/sparql-results+json;q=0.9"
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def test_load_puts_every_file_into_its_named_graph(remote, embedded_store):
+    answer = remote.run(QueryJob("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"))
+    assert answer.status == 200
+    counts = {row["g"]["value"]: int(row["n"]["value"]) for row in json.loads(answer.body)["results"]["bindings"]}
+    assert counts == {f.graph: f.triples for f in embedded_store.files}
+
+
+def test_load_of_a_broken_file_names_file_and_line_and_uploads_nothing(tmp_path, oxigraph, runner):
+    good = tmp_path / "good.ttl"
+    good.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n")
+    bad = tmp_path / "zz-bad.ttl"
+    bad.write_text("<http://example.org/a> <http://example.org/p> .\n")
+    result = runner.invoke(main, ["load", "--into", oxigraph.store_url, "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "zz-bad.ttl:1" in result.output
+    backend = RemoteBackend(oxigraph.query_url, Settings.from_env({}))
+    answer = backend.run(QueryJob(f"ASK {{ GRAPH <{GRAPH_BASE}good> {{ ?s ?p ?o }} }}"))
+    assert json.loads(answer.body)["boolean"] is False
+
+
+def test_load_into_an_unreachable_store_exits_2_naming_it(runner):
+    from benchmarks.systems import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/store"
+    result = runner.invoke(main, ["load", "--into", url])
+    assert result.exit_code == 2
+    assert url in result.output and "not reachable" in result.output
+
+
+# -- the same answers as the embedded store -------------------------------------------------------
+
+
+def _compared_queries() -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """(id, query, substitutions): the ad-hoc mix, then every canned query with its example parameters."""
+    cases = [(f"adhoc:{name}", text, ()) for name, text in ADHOC.items()]
+    for canned in canned_queries(REPO_ROOT / "queries"):
+        cases.append((f"canned:{canned.slug}", canned.query, canned.substitutions()))
+    return cases
+
+
+@pytest.mark.parametrize("query, substitutions", [c[1:] for c in _compared_queries()], ids=[c[0] for c in _compared_queries()])
+def test_remote_and_embedded_give_the_same_solutions(query, substitutions, remote, embedded):
+    job = QueryJob(query, substitutions=substitutions)
+    mine, theirs = embedded.run(job), remote.run(job)
+    assert (theirs.status, theirs.media_type) == (mine.status, mine.media_type) == (200, "application/sparql-results+json")
+    assert solutions(theirs) == solutions(mine)
+
+
+def test_remote_and_embedded_describe_every_resource_alike(remote, embedded, embedded_store):
+    iris = [row["s"].value for row in embedded_store.query(DEREF_CANDIDATES)][:40]
+    assert iris, "the data has resources to describe"
+    for iri in iris:
+        job = QueryJob(describe_query(iri), graph_types=("application/n-triples",))
+        mine, theirs = embedded.run(job), remote.run(job)
+        assert theirs.status == mine.status == 200, theirs.message
+        assert theirs.media_type == "application/n-triples"
+        assert isomorphic(graph(theirs), graph(mine)), iri
+        assert theirs.rows == len(graph(theirs))
+
+
+def test_the_default_graph_is_the_union_and_graphs_can_be_chosen(remote, embedded_store):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    whole = json.loads(remote.run(QueryJob(count)).body)["results"]["bindings"][0]["n"]["value"]
+    assert int(whole) == len(embedded_store)  # the files are disjoint, so the union has every triple
+    only = remote.run(QueryJob(count, default_graphs=(ONTOLOGY_GRAPH,)))
+    ontology_triples = next(f.triples for f in embedded_store.files if f.graph == ONTOLOGY_GRAPH)
+    assert int(json.loads(only.body)["results"]["bindings"][0]["n"]["value"]) == ontology_triples
+    named = remote.run(QueryJob("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=(ONTOLOGY_GRAPH,)))
+    assert solutions(named) == [json.dumps({"g": {"type": "uri", "value": ONTOLOGY_GRAPH}})]
+
+
+def test_substitutions_bind_like_the_inlined_term(remote):
+    land = "https://w3id.org/sldkg/id/land/DE-BY"
+    inlined = remote.run(QueryJob(f"SELECT ?label WHERE {{ <{land}> <{SKOS}prefLabel> ?label }}"))
+    bound = remote.run(QueryJob(f"SELECT ?label WHERE {{ ?land <{SKOS}prefLabel> ?label }}", substitutions=(("land", f"<{land}>"),)))
+    assert bound.status == 200
+    assert solutions(bound) == solutions(inlined) and solutions(bound)
+
+
+def test_an_injection_attempt_in_a_substitution_is_refused(remote):
+    answer = remote.run(QueryJob("SELECT ?x WHERE { ?x ?p ?o }", substitutions=(("x", '<http://a> } SELECT * { ?s ?p ?o'),)))
+    assert (answer.status, answer.error) == (400, "bad-parameter")
+
+
+def test_media_types_follow_the_job_and_graph_answers_are_counted(remote):
+    csv = remote.run(QueryJob("SELECT ?s WHERE { ?s a ?t } LIMIT 3", results_types=("text/csv",)))
+    assert (csv.status, csv.media_type, csv.rows, csv.form) == (200, "text/csv", 3, "SELECT")
+    assert csv.body.splitlines()[0].strip() == b"s"
+    turtle = remote.run(QueryJob("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 5", graph_types=("text/turtle",)))
+    assert (turtle.status, turtle.media_type, turtle.form, turtle.rows) == (200, "text/turtle", "CONSTRUCT", 5)
+    assert len(list(ox.parse(turtle.body, format=ox.RdfFormat.TURTLE))) == 5
+    ask = remote.run(QueryJob("ASK { ?s ?p ?o }"))
+    assert (ask.form, json.loads(ask.body)["boolean"]) == ("ASK", True)
+    refused = remote.run(QueryJob("SELECT * {}", results_types=()))
+    assert (refused.status, refused.error) == (406, "not-acceptable")
+
+
+def test_limits_and_syntax_errors_are_refusals(remote):
+    rows = remote.run(QueryJob("SELECT * WHERE { ?s ?p ?o }", max_rows=10))
+    assert (rows.status, rows.error, rows.details) == (422, "result-too-large", {"max_rows": 10})
+    size = remote.run(QueryJob("SELECT * WHERE { ?s ?p ?o }", max_bytes=1000))
+    assert (size.status, size.error) == (422, "result-too-large")
+    syntax = remote.run(QueryJob("SELECT ?x WHERE { ?x ?p }"))
+    assert (syntax.status, syntax.error) == (400, "syntax")
+    assert "1:" in syntax.message  # the store's position of the error is passed on
+
+
+def test_the_time_limit_is_an_http_timeout(oxigraph):
+    backend = RemoteBackend(oxigraph.query_url, Settings.from_env({}, query_timeout=0.5))
+    answer = backend.run(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"))
+    assert (answer.status, answer.error, answer.details) == (503, "timeout", {"limit_seconds": 0.5})
+    backend.close()
+
+
+def test_version_is_stable_and_names_the_content(remote, oxigraph):
+    assert remote.version == remote.version and len(remote.version) == 16
+    other = RemoteBackend(oxigraph.url + "query?x=1", Settings.from_env({}))
+    assert other.version != remote.version  # the URL is part of the hash
+
+
+# -- a store that goes down and comes back ------------------------------------------------------
+
+
+def test_a_store_that_is_down_answers_503_naming_it_and_recovery_follows(tmp_path, runner):
+    location = tmp_path / "db"
+    first = OxigraphServer(location)
+    try:
+        assert runner.invoke(main, ["load", "--into", first.store_url, "--data", str(REPO_ROOT / "ontology")]).exit_code == 0
+        backend = RemoteBackend(first.query_url, Settings.from_env({}, query_timeout=5.0))
+        job = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        up = backend.run(job)
+        assert up.status == 200
+        version = backend.version
+    finally:
+        first.stop()
+    down = backend.run(job)
+    assert (down.status, down.error) == (503, "store-unavailable")
+    assert first.query_url in down.message
+    assert backend.version == version  # the last known version while the store is down
+    second = OxigraphServer(location, port=first.port)
+    try:
+        again = backend.run(job)
+        assert again.status == 200
+        assert solutions(again) == solutions(up)
+    finally:
+        second.stop()
+        backend.close()
+
+
+def test_store_url_must_be_http():
+    with pytest.raises(ValueError, match="--store"):
+        RemoteBackend("file:///tmp/x", Settings.from_env({}))
