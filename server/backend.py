@@ -14,6 +14,7 @@ from typing import Protocol
 from .config import Settings
 from .execution import Answer, QueryJob
 from .runner import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
+from .safety import SafetyPolicy, check
 from .store import EmbeddedStore
 
 
@@ -42,6 +43,8 @@ class EmbeddedBackend:
         self.store = store
         self.version = store.version
         self.modified = store.modified
+        #: What may run at all (no SERVICE, no updates, no graphs outside the dataset; see server/safety.py).
+        self.policy = SafetyPolicy.from_settings(settings, store.graphs)
         self.runner = QueryRunner(
             functools.partial(execute, store),
             size=settings.executors,
@@ -58,6 +61,9 @@ class EmbeddedBackend:
 
     def run(self, job: QueryJob) -> Answer:
         """Evaluate ``job``; limits and failures come back as refusals (status >= 400), never as exceptions."""
+        refusal = check(job, self.policy)
+        if refusal is not None:
+            return refusal
         try:
             return self.runner.run(job)
         except QueryTimeout as exc:

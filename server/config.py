@@ -46,6 +46,8 @@ class Settings:
     max_request_bytes: int = 256 * 1024
     #: Maximum length of a query string in characters.
     max_query_chars: int = 100_000
+    #: Maximum bracket nesting depth of a query (deeper nesting would overflow the parser's stack).
+    max_query_nesting: int = 128
     #: Query-evaluating processes per server worker.
     executors: int = 4
     #: Seconds a request waits for a free executor before it gets 503.

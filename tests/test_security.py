@@ -1,0 +1,242 @@
+"""The query check (server/safety.py): what is refused before evaluation, what still runs, and that a
+refused query never makes the process connect anywhere (a recording listener on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from recorder import ConnectionRecorder
+from server.backend import EmbeddedBackend
+from server.config import GRAPH_BASE, Settings
+from server.execution import QueryJob
+from server.safety import SafetyPolicy, inspect, inspect_query, tokenize
+from server.store import load
+
+GRAPH_A, GRAPH_B = GRAPH_BASE + "a", GRAPH_BASE + "sub/b"
+POLICY = SafetyPolicy(frozenset({GRAPH_A, GRAPH_B}), max_query_chars=2000, max_query_nesting=20)
+EVIL = "http://127.0.0.1:9/"
+
+
+@pytest.fixture()
+def recorder():
+    recorder = ConnectionRecorder()
+    yield recorder
+    recorder.close()
+
+
+def refusal_kind(query: str, policy: SafetyPolicy = POLICY) -> str | None:
+    refusal = inspect_query(query, policy)
+    return None if refusal is None else refusal.kind
+
+
+# -- what is refused, and the tricks that must not get past the check ------------------------------
+REFUSED = {
+    "service": ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "service-refused"),
+    "service lower case": ("select * where { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "service-refused"),
+    "service silent": ("SELECT * WHERE { SeRvIcE SILENT <http://x/> { ?s ?p ?o } }", "service-refused"),
+    "service on a variable": ("SELECT * WHERE { BIND(<http://x/> AS ?u) SERVICE ?u { ?s ?p ?o } }", "service-refused"),
+    "service without spaces": ("SELECT*{SERVICE<http://x/>{?s?p?o}}", "service-refused"),
+    "service after a comment": ("SELECT * WHERE { # a comment\nSERVICE <http://x/> {} }", "service-refused"),
+    "service after a string with quotes": (
+        "SELECT * WHERE { ?s ?p 'it\\'s' . SERVICE <http://x/> {} }",
+        "service-refused",
+    ),
+    "service after a long string": (
+        'SELECT * WHERE { ?s ?p """a "quoted" ""word""" . SERVICE <http://x/> {} }',
+        "service-refused",
+    ),
+    "service glued to a declared prefix": (
+        "PREFIX s: <http://127.0.0.1:9/> SELECT * WHERE { SERVICEs:x { ?a ?b ?c } }",
+        "service-refused",
+    ),
+    "service glued to the empty prefix": (
+        "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { SERVICE:{ ?a ?b ?c } }",
+        "service-refused",
+    ),
+    "service as a unicode escape": ("SELECT * WHERE { \\u0053ERVICE <http://x/> {} }", "service-refused"),
+    "service behind an apostrophe that the parser reads as a string": (
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o <'> 1) . ') SERVICE <http://x/> { ?a ?b ?c } } #'",
+        "service-refused",
+    ),
+    "service after an escaped hash in a prefixed name": (
+        "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:a\\# ?o . SERVICE <http://x/> {} }",
+        "service-refused",
+    ),
+    "from outside the dataset": ("SELECT * FROM <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }", "graph-refused"),
+    "from named outside the dataset": ("SELECT * FROM NAMED <http://x/g> WHERE { ?s ?p ?o }", "graph-refused"),
+    "from lower case": ("select * from <file:///etc/passwd> where { ?s ?p ?o }", "graph-refused"),
+    "from a prefixed name": ("PREFIX x: <http://evil/> SELECT * FROM x:y WHERE { ?s ?p ?o }", "graph-refused"),
+    "from a prefixed name with escapes": (
+        "PREFIX x: <http://evil/> SELECT * FROM x:a\\/b WHERE { ?s ?p ?o }",
+        "graph-refused",
+    ),
+    "from glued to a prefixed name": ("PREFIX x: <http://evil/> SELECT * FROMx:y WHERE { ?s ?p ?o }", "graph-refused"),
+    "from a relative IRI resolved against BASE": (
+        "BASE <http://evil/> SELECT * FROM <graph> WHERE { ?s ?p ?o }",
+        "graph-refused",
+    ),
+    "from a relative IRI escaping the graph base": (
+        f"BASE <{GRAPH_BASE}> SELECT * FROM <../../evil> WHERE {{ ?s ?p ?o }}",
+        "graph-refused",
+    ),
+    "from a sibling of a dataset graph": (f"SELECT * FROM <{GRAPH_BASE}c> WHERE {{ ?s ?p ?o }}", "graph-refused"),
+    "construct with from": (
+        "CONSTRUCT { ?s ?p ?o } FROM <http://x/> WHERE { ?s ?p ?o }",
+        "graph-refused",
+    ),
+    "load": ("LOAD <http://127.0.0.1:9/data.ttl>", "update-refused"),
+    "load silent into a graph": ("load silent <file:///etc/passwd> into graph <http://g/>", "update-refused"),
+    "insert data": ("INSERT DATA { <http://a/> <http://b/> <http://c/> }", "update-refused"),
+    "delete where": ("PREFIX ex: <http://e/> DELETE WHERE { ?s ex:p ?o }", "update-refused"),
+    "clear all": ("CLEAR ALL", "update-refused"),
+    "drop": ("DROP GRAPH <https://w3id.org/sldkg/graph/a>", "update-refused"),
+    "with … delete … insert": ("WITH <http://g/> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", "update-refused"),
+    "update after a query": ("SELECT * {} ; INSERT DATA { <http://a/> <http://b/> 1 }", "update-refused"),
+    "vendor pragma": ("DEFINE input:grab-all 'yes' SELECT * WHERE { ?s ?p ?o }", "syntax"),
+    "undeclared vendor prefix": ("SELECT (bif:file_to_string('/etc/passwd') AS ?x) {}", "syntax"),
+    "deep nesting": ("SELECT * WHERE " + "{" * 30 + "}" * 30, "too-deeply-nested"),
+    "deep nesting of expressions": ("SELECT * WHERE { FILTER(" + "(" * 30 + "1" + ")" * 30 + ") }", "too-deeply-nested"),
+}
+
+ALLOWED = {
+    "plain": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+    "keywords in strings": "SELECT * WHERE { ?s ?p 'SERVICE <http://x/> {}' . ?s ?p \"LOAD FROM INSERT\" }",
+    "keywords in a long string": 'SELECT * WHERE { ?s ?p """multi\nline " SERVICE <http://x/> {} """ }',
+    "keywords in comments": "# SERVICE <http://x/> {}\nSELECT * WHERE { ?s ?p ?o } # FROM <http://x/>",
+    "keywords as variables": "SELECT ?service ?from ?load WHERE { ?service ?from ?load }",
+    "keywords as local names": "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:service ex:from . ?s ex:load ex:insert }",
+    "prefixes that begin with keywords": (
+        "PREFIX service: <http://e/s#> PREFIX fromage: <http://e/f#> PREFIX address: <http://e/a#> "
+        "SELECT * WHERE { ?s service:x fromage:y ; address:street ?o }"
+    ),
+    "hash and apostrophe in IRIs": "SELECT * WHERE { ?s <http://e/#it's> <http://e/#frag> }",
+    "escaped characters in prefixed names": "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:a\\#b ex:c\\'d }",
+    "from a dataset graph": f"SELECT * FROM <{GRAPH_A}> FROM NAMED <{GRAPH_B}> WHERE {{ ?s ?p ?o }}",
+    "from a dataset graph by prefix": f"PREFIX g: <{GRAPH_BASE}> SELECT * FROM g:a FROM NAMED g:sub\\/b WHERE {{ ?s ?p ?o }}",
+    "from a dataset graph relative to BASE": f"BASE <{GRAPH_BASE}> SELECT * FROM <a> WHERE {{ ?s ?p ?o }}",
+    "comparisons without spaces": "SELECT * WHERE { ?s ?p ?o FILTER(?o<3&&?o>=1||?o<=?p) }",
+    "escaped quote as a unicode escape": "SELECT * WHERE { ?s ?p ?o FILTER(?o = \"\\u0022\" || ?o = 'caf\\u00e9') }",
+    "language tags that look like keywords": "SELECT * WHERE { ?s ?p 'x'@service , 'y'@from-load }",
+    "typed literals and numbers": "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * { ?s ?p 1.5e3, -2, .5, '1'^^xsd:int }",
+    "blank nodes and collections": "SELECT * WHERE { _:b ?p ( 1 2 [ ?q ?r ] ) }",
+    "every aggregate and builtin": (
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) (GROUP_CONCAT(STR(?o); SEPARATOR=', ') AS ?all) (SAMPLE(?o) AS ?one) "
+        "WHERE { ?s ?p ?o FILTER(isIRI(?s) && !isBlank(?o) && REGEX(STR(?o), '^a', 'i') && NOT EXISTS { ?o ?p ?s }) "
+        "BIND(COALESCE(LANG(?o), '') AS ?l) OPTIONAL { ?s ?p ?x } MINUS { ?s a ?t } } GROUP BY ?p HAVING (COUNT(?s) > 1) "
+        "ORDER BY DESC(?n) LIMIT 5 OFFSET 1"
+    ),
+    "describe, ask and values": "DESCRIBE ?s WHERE { VALUES ?s { <http://e/a> UNDEF } } ",
+    "nesting at the limit": "SELECT * WHERE " + "{" * 20 + "}" * 20,
+}
+
+
+@pytest.mark.parametrize(("query", "kind"), REFUSED.values(), ids=REFUSED.keys())
+def test_refused_queries_name_the_reason(query, kind):
+    refusal = inspect(QueryJob(query), POLICY)
+    assert refusal is not None, "should have been refused"
+    assert (refusal.status, refusal.kind) == (400, kind)
+    assert refusal.message
+
+
+@pytest.mark.parametrize("query", ALLOWED.values(), ids=ALLOWED.keys())
+def test_ordinary_queries_pass(query):
+    assert inspect(QueryJob(query), POLICY) is None
+
+
+@pytest.mark.parametrize("query", ALLOWED.values(), ids=ALLOWED.keys())
+def test_every_allowed_example_is_valid_sparql_for_the_store(query):
+    """The allowed examples are real queries (so the table does not pass by being nonsense)."""
+    ox.Store().query(query)
+
+
+def test_refusal_says_where():
+    refusal = inspect_query("SELECT *\nWHERE {\n  SERVICE <http://x/> {} }", POLICY)
+    assert refusal is not None and "line 3, column 3" in refusal.message
+    assert dict(refusal.details) == {"position": "line 3, column 3"}
+
+
+def test_graph_refusal_names_the_graph():
+    refusal = inspect_query("SELECT * FROM <http://evil/g> {}", POLICY)
+    assert refusal is not None and "<http://evil/g>" in refusal.message and dict(refusal.details)["graph"] == "http://evil/g"
+
+
+def test_protocol_graph_parameters_must_name_dataset_graphs():
+    assert inspect(QueryJob("SELECT * {}", default_graphs=(GRAPH_A,), named_graphs=(GRAPH_B,)), POLICY) is None
+    refusal = inspect(QueryJob("SELECT * {}", default_graphs=("http://127.0.0.1:9/x",)), POLICY)
+    assert refusal is not None and refusal.kind == "graph-refused" and "default-graph-uri" in refusal.message
+    refusal = inspect(QueryJob("SELECT * {}", named_graphs=("file:///etc/passwd",)), POLICY)
+    assert refusal is not None and refusal.kind == "graph-refused" and "named-graph-uri" in refusal.message
+
+
+def test_query_length_limit_is_413():
+    refusal = inspect(QueryJob("SELECT * {}" + " " * 2000), POLICY)
+    assert refusal is not None and (refusal.status, refusal.kind) == (413, "query-too-long")
+    assert dict(refusal.details)["limit_chars"] == 2000
+    assert inspect(QueryJob("SELECT * {}".ljust(2000)), POLICY) is None
+
+
+def test_remote_policy_allows_graphs_under_the_graph_base_only():
+    remote = SafetyPolicy(None)
+    assert remote.allows_graph(GRAPH_BASE + "anything/below")
+    assert not remote.allows_graph("http://evil/" + GRAPH_BASE)
+    assert not remote.allows_graph(GRAPH_BASE + "../id/x")
+
+
+def test_too_many_ambiguous_apostrophes_are_refused_not_explored():
+    query = "SELECT * WHERE { " + " ".join(f"?s <http://e/{i}'> ?o ." for i in range(8)) + " }"
+    assert refusal_kind(query) == "ambiguous"
+    assert refusal_kind(query.replace("'", "%27")) is None
+
+
+def test_tokenizer_skips_strings_iris_and_comments():
+    tokens = [(t.kind, t.text) for t in tokenize("SELECT 'a#b' <x#y> # c\n?v")]
+    assert tokens == [("word", "SELECT"), ("string", "'a#b'"), ("iri", "<x#y>"), ("var", "?v")]
+
+
+# -- refused means never evaluated: nothing connects ---------------------------------------------
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    (folder / "a.ttl").write_text("<http://e/s> <http://e/p> <http://e/o> .\n", encoding="utf-8")
+    backend = EmbeddedBackend(load([folder]), Settings.from_env({}, executors=1, query_timeout=5.0))
+    yield backend
+    backend.close()
+
+
+def attacks(url: str) -> dict[str, QueryJob]:
+    return {
+        "service": QueryJob(f"SELECT * WHERE {{ ?s ?p ?o SERVICE <{url}sparql> {{ ?a ?b ?c }} }}"),
+        "service glued": QueryJob(f"PREFIX s: <{url}> SELECT * WHERE {{ ?s ?p ?o SERVICEs:sparql {{ ?a ?b ?c }} }}"),
+        "service silent": QueryJob(f"SELECT * WHERE {{ ?s ?p ?o SERVICE SILENT <{url}sparql> {{ ?a ?b ?c }} }}"),
+        "from": QueryJob(f"SELECT * FROM <{url}x> WHERE {{ ?s ?p ?o }}"),
+        "from named": QueryJob(f"SELECT * FROM NAMED <{url}x> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
+        "load": QueryJob(f"LOAD <{url}data.ttl>"),
+        "default-graph-uri": QueryJob("SELECT * WHERE { ?s ?p ?o }", default_graphs=(url + "x",)),
+        "named-graph-uri": QueryJob("SELECT * WHERE { ?s ?p ?o }", named_graphs=(url + "x",)),
+    }
+
+
+def test_the_recorder_sees_what_the_store_would_fetch(recorder, backend):
+    """Control: pyoxigraph does connect for SERVICE when the check is bypassed, so the recorder works."""
+    job = attacks(recorder.url)["service"]
+    with pytest.raises(OSError):
+        list(backend.store.query(job.query))
+    assert recorder.settle(), "the unguarded store should have connected to the recorder"
+
+
+@pytest.mark.parametrize("name", list(attacks(EVIL)))
+def test_backend_refuses_before_evaluation_and_nothing_connects(recorder, backend, name):
+    job = attacks(recorder.url)[name]
+    killed = backend.runner.killed
+    answer = backend.run(job)
+    assert answer.status == 400, answer
+    assert answer.error in ("service-refused", "graph-refused", "update-refused")
+    assert answer.message
+    assert recorder.settle() == []
+    assert backend.runner.killed == killed
+
+
+def test_backend_still_answers_allowed_queries(backend):
+    answer = backend.run(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    assert answer.status == 200 and b'"1"' in answer.body
