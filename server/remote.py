@@ -40,6 +40,7 @@ from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from .config import Settings
 from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob
+from .safety import SafetyPolicy, check
 
 #: Seconds a computed :attr:`RemoteBackend.version` is reused before the store is asked again.
 VERSION_TTL = 60.0
@@ -147,6 +148,8 @@ class RemoteBackend:
         self.url = url
         self.settings = settings
         self.timeout = settings.query_timeout
+        #: Refused before the store sees them: SERVICE, updates, graphs not under GRAPH_BASE (server/safety.py).
+        self.policy = SafetyPolicy.from_settings(settings)
         self._pool: urllib3.PoolManager | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
@@ -214,6 +217,9 @@ class RemoteBackend:
     # -- running --------------------------------------------------------------------------------
     def run(self, job: QueryJob) -> Answer:
         """Evaluate ``job`` on the store; every refusal or failure is an ``Answer`` with status >= 400."""
+        refusal = check(job, self.policy)
+        if refusal is not None:
+            return refusal
         form = query_form(job.query)
         if form in (SELECT, ASK):
             acceptable = job.results_types

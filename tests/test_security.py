@@ -240,3 +240,30 @@ def test_backend_refuses_before_evaluation_and_nothing_connects(recorder, backen
 def test_backend_still_answers_allowed_queries(backend):
     answer = backend.run(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     assert answer.status == 200 and b'"1"' in answer.body
+
+
+@pytest.mark.parametrize("name", list(attacks(EVIL)))
+def test_remote_backend_refuses_before_sending_anything_to_the_store(recorder, name):
+    """The remote store is the recorder itself: a refused job must not even reach the store."""
+    from server.remote import RemoteBackend
+
+    backend = RemoteBackend(recorder.url + "query", Settings.from_env({}, query_timeout=2.0))
+    try:
+        answer = backend.run(attacks(EVIL)[name])
+    finally:
+        backend.close()
+    assert answer.status == 400 and answer.error in ("service-refused", "graph-refused", "update-refused")
+    assert recorder.settle() == []
+
+
+def test_remote_backend_sends_allowed_queries(recorder):
+    """Control for the test above: an allowed job does reach the (recording) store."""
+    from server.remote import RemoteBackend
+
+    backend = RemoteBackend(recorder.url + "query", Settings.from_env({}, query_timeout=2.0))
+    try:
+        answer = backend.run(QueryJob("SELECT * WHERE { ?s ?p ?o }"))
+    finally:
+        backend.close()
+    assert answer.status >= 500
+    assert recorder.settle()
