@@ -48,6 +48,11 @@ class Settings:
     max_query_chars: int = 100_000
     #: Maximum bracket nesting depth of a query (deeper nesting would overflow the parser's stack).
     max_query_nesting: int = 128
+    #: Maximum length of the HTTP request line in bytes (414 above it; gunicorn's limit_request_line).
+    max_request_line: int = 8190
+    #: Maximum number of request headers (gunicorn's limit_request_fields) and bytes of one header line.
+    max_header_fields: int = 100
+    max_header_bytes: int = 8190
     #: Query-evaluating processes per server worker.
     executors: int = 4
     #: Seconds a request waits for a free executor before it gets 503.

@@ -30,7 +30,10 @@ class GunicornServer(BaseApplication):
             "timeout": max(30, int(settings.query_timeout * 3)),
             "graceful_timeout": 5,
             "keepalive": 5,
-            "limit_request_line": 8190,
+            # Request-size limits before the app sees anything (see README, "Security model and limits").
+            "limit_request_line": settings.max_request_line,
+            "limit_request_fields": settings.max_header_fields,
+            "limit_request_field_size": settings.max_header_bytes,
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "warning",
