@@ -90,5 +90,29 @@ def load_command(endpoint, data) -> None:
     click.echo(f"sldkg: loaded {total} triples in {len(done)} graphs into {endpoint} in {time.perf_counter() - started:.2f} s", err=True)
 
 
+@main.command("query")
+@click.argument("slug")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the canned query (repeatable).")
+@click.option("--format", "fmt", default=None, help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (graphs) [default: csv / ttl].")
+@click.option(
+    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+)
+def query_command(slug, params, fmt, data) -> None:
+    """Run the canned query SLUG (see `GET /queries`) and print the answer.
+
+    Exit codes: 0 answered, 2 could not run (unknown query, bad parameter named, load error, refusal).
+    """
+    from .query_command import QueryCommandError, run_canned
+
+    settings = Settings.from_env(data_paths=tuple(data) or None)
+    try:
+        body = run_canned(settings, slug, params, fmt)
+    except LoadError as exc:
+        raise CannotRun(f"cannot load: {exc}") from None
+    except QueryCommandError as exc:
+        raise CannotRun(str(exc)) from None
+    click.echo(body.decode("utf-8"), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
