@@ -27,21 +27,21 @@ ADHOC: dict[str, str] = {
     "types-count": PREFIXES + """SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n) ?type""",
     "events-agenda": PREFIXES + """SELECT ?event ?item ?position ?name WHERE {
   ?item schema:superEvent ?event ; schema:position ?position .
-  OPTIONAL { ?item schema:name ?name } } ORDER BY ?event ?position LIMIT 200""",
+  OPTIONAL { ?item schema:name ?name } } ORDER BY ?event ?position ?item ?name LIMIT 200""",
     "people-affiliation": PREFIXES + """SELECT ?person ?name ?orgLabel WHERE {
   ?person a schema:Person ; schema:name ?name .
   OPTIONAL { ?person schema:affiliation ?org . ?org skos:prefLabel ?orgLabel FILTER(lang(?orgLabel) = "de") } }
-ORDER BY ?name LIMIT 200""",
+ORDER BY ?name ?person ?orgLabel LIMIT 200""",
     "initiatives-by-land": PREFIXES + """SELECT ?land (COUNT(DISTINCT ?i) AS ?n) WHERE {
   ?i sld:land ?land } GROUP BY ?land ORDER BY DESC(?n) ?land""",
     "passages-join": PREFIXES + """SELECT ?thing ?start ?end WHERE {
   ?thing prov:wasDerivedFrom ?passage . ?passage oa:hasSelector ?sel .
-  ?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end } ORDER BY ?start LIMIT 100""",
+  ?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end } ORDER BY ?start ?end ?thing LIMIT 100""",
     "selector-range": PREFIXES + """SELECT ?passage ?exact WHERE {
   ?passage oa:hasSelector ?pos , ?quote . ?pos oa:start ?start . ?quote oa:exact ?exact
-  FILTER(?start >= 1000 && ?start < 5000) } ORDER BY ?passage LIMIT 50""",
+  FILTER(?start >= 1000 && ?start < 5000) } ORDER BY ?passage ?exact LIMIT 50""",
     "label-search": PREFIXES + """SELECT DISTINCT ?s ?label WHERE {
-  ?s rdfs:label ?label FILTER(CONTAINS(LCASE(STR(?label)), "digital")) } ORDER BY ?s LIMIT 50""",
+  ?s rdfs:label ?label FILTER(CONTAINS(LCASE(STR(?label)), "digital")) } ORDER BY ?s ?label LIMIT 50""",
     "label-regex": PREFIXES + """SELECT ?s ?label WHERE {
   ?s skos:prefLabel ?label FILTER(REGEX(?label, "^(Bay|Sach|Nord)", "i")) } ORDER BY ?s ?label LIMIT 50""",
     "subclass-path": PREFIXES + """SELECT ?s ?type WHERE {

@@ -130,7 +130,16 @@ class SldkgServer(Process):
 
     name = "sldkg"
 
-    def __init__(self, data: Sequence[Path] = (), *, args: Sequence[str] = (), env: dict[str, str] | None = None, wait: float = 120.0):
+    def __init__(
+        self,
+        data: Sequence[Path] = (),
+        *,
+        args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+        wait: float = 120.0,
+        ready_query: bool = False,
+    ):
+        """``ready_query``: wait for an answered SPARQL query (cold start), not only ``/healthz``."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.query_url = self.url + "sparql"
@@ -138,7 +147,8 @@ class SldkgServer(Process):
         for path in data:
             cmd += ["--data", str(path)]
         cmd += list(args)
-        super().__init__(cmd, self.url + "healthz", env=env, wait=wait)
+        ready = self.query_url + "?query=ASK%7B%7D" if ready_query else self.url + "healthz"
+        super().__init__(cmd, ready, env=env, wait=wait)
 
 
 class RdflibEndpoint(Process):

@@ -8,8 +8,12 @@ one SPARQL-protocol request (POST, ``application/x-www-form-urlencoded``):
 * the media types the web layer negotiated become the ``Accept`` header (with falling q-values),
   chosen by the query form read from the query's prologue;
 * ``default_graphs`` / ``named_graphs`` become ``default-graph-uri`` / ``named-graph-uri``;
-* substitutions are bound by a ``VALUES`` clause built from the parsed N-Triples terms and appended
-  after the query's solution modifiers (never by replacing variable names in the text);
+* substitutions are bound by a ``VALUES`` block built from the parsed N-Triples terms (never by
+  replacing variable names in the text), placed first inside the query's WHERE group. (A trailing
+  ``VALUES`` clause after the solution modifiers would be joined only after the WHERE group is
+  evaluated, so a ``FILTER`` on a parameter, as in ``queries/label-search.rq``, would see it
+  unbound and answer nothing; inside the group the filter sees it, as with the embedded store's
+  substitutions. A query without a WHERE group, e.g. ``DESCRIBE ?x``, gets the trailing clause.);
 * the query time limit is the HTTP read timeout (configure the store's own limit too:
   Oxigraph ``--timeout-s``, Fuseki ``arq:queryTimeout``);
 * an unreachable store is a 503 refusal naming the store; the next request tries again.
@@ -60,6 +64,21 @@ _PROLOGUE_ITEM = re.compile(
 )
 _FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _VARIABLE = re.compile(r"^\w+$")
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\s]*>)
+      | (?P<variable>[?$]\w+)
+      | (?P<pname>[A-Za-z_][\w.-]*:[\w.:-]*|:[\w.:-]*)
+      | (?P<word>[A-Za-z_]\w*)
+      | (?P<lparen>\()
+      | (?P<rparen>\))
+      | (?P<open>\{)
+      | (?P<close>\})
+      | (?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
 
 
 class StoreUnavailable(Exception):
@@ -104,10 +123,44 @@ def values_clause(substitutions: Sequence[tuple[str, str]]) -> str:
 
 
 def bind_substitutions(query: str, substitutions: Sequence[tuple[str, str]]) -> str:
-    """``query`` with the substitutions appended as a ``VALUES`` clause (after any trailing comment)."""
+    """``query`` with the substitutions as a ``VALUES`` block first in its WHERE group (else appended)."""
     if not substitutions:
         return query
-    return query + "\n" + values_clause(substitutions) + "\n"
+    clause = values_clause(substitutions)
+    position = where_group_start(query)
+    if position is None:
+        return query + "\n" + clause + "\n"
+    return query[:position] + " " + clause + " " + query[position:]
+
+
+def where_group_start(query: str) -> int | None:
+    """Offset just after the ``{`` that opens the WHERE group of ``query``; ``None`` when there is none.
+
+    Comments, strings and IRIs are skipped; for CONSTRUCT the group after the WHERE keyword counts
+    (the first braces hold the template), for the other forms the first top-level group.
+    """
+    form = query_form(query)
+    if form is None:
+        return None
+    depth, parens, seen_where, template_seen = 0, 0, False, False
+    for token in _TOKEN.finditer(query):
+        kind = token.lastgroup
+        if kind == "lparen":
+            parens += 1
+        elif kind == "rparen":
+            parens -= 1
+        elif parens:
+            continue  # braces inside parentheses belong to EXISTS in an expression, not to the WHERE group
+        elif kind == "word" and depth == 0 and token.group().upper() == "WHERE":
+            seen_where = True
+        elif kind == "open":
+            if depth == 0 and (form != CONSTRUCT or (seen_where and template_seen)):
+                return token.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            template_seen = template_seen or depth == 0
+    return None  # also CONSTRUCT WHERE { … }: its short form takes triple patterns only, so VALUES goes last
 
 
 def accept_header(types: Sequence[str]) -> str:
