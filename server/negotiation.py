@@ -36,6 +36,8 @@ RESULTS_ALIASES: dict[str, str] = {
 GRAPH_ALIASES: dict[str, str] = {
     "application/x-turtle": TURTLE,
     "application/turtle": TURTLE,
+    "text/n3": TURTLE,
+    "text/rdf+n3": TURTLE,
     "text/plain": N_TRIPLES,
     "application/json": JSON_LD,
     "application/x-json+ld": JSON_LD,
@@ -51,6 +53,7 @@ RESULTS_FORMAT_NAMES: dict[str, str] = {"json": RESULTS_JSON, "srj": RESULTS_JSO
 GRAPH_FORMAT_NAMES: dict[str, str] = {
     "ttl": TURTLE,
     "turtle": TURTLE,
+    "n3": TURTLE,  # Turtle is N3 without its extensions; SPARQLWrapper asks for "n3"
     "nt": N_TRIPLES,
     "ntriples": N_TRIPLES,
     "n-triples": N_TRIPLES,
@@ -181,25 +184,37 @@ def _exact_or_wild(ranges: list[MediaRange], name: str, canonical: bool) -> floa
 def format_override(value: str, graph: bool) -> str | None:
     """The canonical media type the ``format`` parameter names for a results (``graph=False``) or RDF answer.
 
-    ``None`` when the format exists but not for this kind of answer (send 406);
-    :class:`UnknownFormat` when it names no format at all (send 400).
+    ``value`` may list alternatives separated by commas (SPARQLWrapper sends ``format=tsv`` and
+    ``format=text/tab-separated-values`` together); the first that applies wins and unknown
+    alternatives are ignored while one is known. ``None`` when the named formats exist but none
+    fits this kind of answer (send 406); :class:`UnknownFormat` when nothing is known (send 400).
     """
+    known_any = False
+    for alternative in (v for v in value.split(",") if v.strip()):
+        chosen, known = _one_format(alternative, graph)
+        if chosen is not None:
+            return chosen
+        known_any = known_any or known
+    if known_any:
+        return None
+    raise UnknownFormat(value)
+
+
+def _one_format(value: str, graph: bool) -> tuple[str | None, bool]:
     name = value.strip().lower()
     names, aliases, offered = (
         (GRAPH_FORMAT_NAMES, GRAPH_ALIASES, GRAPH_TYPES) if graph else (RESULTS_FORMAT_NAMES, RESULTS_ALIASES, RESULTS_TYPES)
     )
     if name in names:
-        return names[name]
+        return names[name], True
     media = name.split(";")[0].strip()
     if media in offered:
-        return media
+        return media, True
     if media in aliases:
-        return aliases[media]
+        return aliases[media], True
     all_known = set(RESULTS_FORMAT_NAMES) | set(GRAPH_FORMAT_NAMES) | set(RESULTS_TYPES) | set(GRAPH_TYPES)
     all_known |= set(RESULTS_ALIASES) | set(GRAPH_ALIASES)
-    if name in all_known or media in all_known:
-        return None
-    raise UnknownFormat(value)
+    return None, name in all_known or media in all_known
 
 
 def with_charset(media_type: str) -> str:

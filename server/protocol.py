@@ -60,7 +60,7 @@ class QueryRequest:
     query: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    #: The ``format`` parameter (explicit override of Accept), if given.
+    #: The ``format`` parameter (explicit override of Accept), if given; repeated values joined by commas.
     format: str | None = None
     #: SELECT, ASK, CONSTRUCT or DESCRIBE; ``None`` when the text is too broken to tell (the parser will say why).
     form: str | None = None
@@ -167,15 +167,14 @@ def _build(queries: list[str], params: Sequence[tuple[str, str]], max_chars: int
         raise ProtocolError(
             too_long_status, f"the query has {len(query)} characters; the limit is {max_chars}", "query-too-long", limit=max_chars
         )
-    formats = _values(params, "format")
-    if len(set(formats)) > 1:
-        raise ProtocolError(400, "the 'format' parameter is given more than once with different values", "bad-parameter", parameter="format")
+    # Several ``format`` values are alternatives, the first that applies wins (see negotiation.format_override).
+    formats = list(dict.fromkeys(v for v in _values(params, "format") if v.strip()))
     form = query_form(query)
     return QueryRequest(
         query=query,
         default_graphs=tuple(_graph_iris(params, "default-graph-uri")),
         named_graphs=tuple(_graph_iris(params, "named-graph-uri")),
-        format=formats[0] if formats else None,
+        format=",".join(formats) if formats else None,
         form=form,
     )
 
