@@ -1,0 +1,159 @@
+"""Descriptions of the dataset and its vocabulary.
+
+* ``GET /ontology`` – the ontology (the IRI of every ``sld:`` term without its fragment): HTML
+  documentation for browsers (one anchor per term), the ontology graph as RDF otherwise.
+* ``GET /.well-known/void`` – the VoID description (RDF; HTML shows its Turtle).
+* ``GET /catalog`` – the DCAT-AP.de catalogue record (RDF; HTML shows its Turtle).
+* ``GET /context.jsonld`` – the JSON-LD context the JSON-LD answers are compacted with.
+
+Negotiation as for resources: ``?format=html|ttl|jsonld|nt|rdf`` overrides Accept; ``Vary: Accept``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import rdflib
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+from .. import dataset_description, graph_reads, ontology_docs, rdf_output
+from ..config import GRAPH_BASE
+from ..dump_formats import DumpCache
+from ..iri_map import public_base
+from ..ld_negotiation import NotAcceptable, UnknownFormat, negotiate
+from . import context
+from .errors import ApiError
+
+bp = Blueprint("meta", __name__)
+
+OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}}
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+def choose_format() -> str:
+    try:
+        return negotiate(request.accept_mimetypes, request.args.get("format"), OFFERS)
+    except UnknownFormat as exc:
+        raise ApiError(400, str(exc), parameter="format", known=exc.known) from None
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc), offered=exc.offered) from None
+
+
+def base() -> str:
+    return public_base(context().settings.base_url, request.host_url)
+
+
+def refused(exc: graph_reads.Refused) -> ApiError:
+    answer = exc.answer
+    return ApiError(answer.status, answer.message or "the store refused the request", answer.error or None)
+
+
+def finish(response: Response, tag: str) -> Response:
+    response.headers["Vary"] = "Accept"
+    response.set_etag(f"{context().backend.version}-{tag}-{base()}")
+    return response.make_conditional(request)
+
+
+def graph_answer(graph: rdflib.Graph, fmt_name: str, title: str) -> Response:
+    if fmt_name == "html":
+        turtle = graph.serialize(format="turtle")
+        alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
+        return Response(render_template("rdf_document.html", title=title, turtle=turtle, alternates=alternates), mimetype="text/html")
+    fmt = rdf_output.BY_NAME[fmt_name]
+    if fmt.name == "jsonld":
+        body = graph.serialize(format="json-ld", context=rdf_output.jsonld_context()["@context"], auto_compact=True)
+    else:
+        body = graph.serialize(format={"ttl": "turtle", "nt": "nt", "rdf": "xml"}[fmt.name])
+    return Response(body, mimetype=fmt.media_type, headers={"Content-Type": fmt.media_type + "; charset=utf-8"})
+
+
+@bp.get("/ontology")
+def ontology() -> Response:
+    fmt = choose_format()
+    try:
+        triples = graph_reads.construct(context().backend, ALL_TRIPLES, default_graphs=(ONTOLOGY_GRAPH,))
+    except graph_reads.Refused as exc:
+        raise refused(exc) from None
+    if not triples:
+        raise ApiError(404, "the ontology graph is not loaded", graph=ONTOLOGY_GRAPH)
+    if fmt == "html":
+        doc = ontology_docs.build(rdf_output.to_rdflib(triples))
+        alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
+        response = Response(render_template("ontology.html", doc=doc, alternates=alternates), mimetype="text/html")
+    else:
+        fmt_record = rdf_output.BY_NAME[fmt]
+        response = Response(rdf_output.serialize(triples, fmt_record), mimetype=fmt_record.media_type,
+                            headers={"Content-Type": fmt_record.media_type + "; charset=utf-8"})
+    return finish(response, "ontology-" + fmt)
+
+
+class StatisticsCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.version: str | None = None
+        self.value: dataset_description.Statistics | None = None
+
+    def get(self, backend) -> dataset_description.Statistics:
+        with self._lock:
+            if self.value is None or self.version != backend.version:
+                self.value = collect_statistics(backend)
+                self.version = backend.version
+            return self.value
+
+
+def collect_statistics(backend) -> dataset_description.Statistics:
+    queries = dataset_description.STATISTICS_QUERIES
+    select = lambda name: graph_reads.select(backend, queries[name])  # noqa: E731
+    stats = dataset_description.Statistics()
+    stats.triples = int(select("triples")[0]["n"].value)
+    stats.entities = int(select("entities")[0]["n"].value)
+    stats.classes = [(r["class"].value, int(r["n"].value), r["example"].value) for r in select("classes")]
+    stats.properties = [(r["p"].value, int(r["n"].value)) for r in select("properties")]
+    stats.links = dataset_description.link_counts([(r["o"].value, 1) for r in select("links")])
+    states = [(r["key"].value, r["participating"] is not None and r["participating"].value == "true") for r in select("states")]
+    participating = [key for key, took_part in states if took_part]
+    stats.state_keys = participating or [key for key, _ in states]
+    stats.modified = backend.modified
+    return stats
+
+
+def description_inputs():
+    ctx = context()
+    try:
+        stats = current_app.extensions["sldkg.statistics"].get(ctx.backend)
+        dumps = list(current_app.extensions["sldkg.dumps"].get(ctx.backend).values())
+    except graph_reads.Refused as exc:
+        raise refused(exc) from None
+    return stats, dumps
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    fmt = choose_format()
+    stats, dumps = description_inputs()
+    graph = dataset_description.build_void(stats, dumps, base())
+    return finish(graph_answer(graph, fmt, "VoID description"), "void-" + fmt)
+
+
+@bp.get("/catalog")
+def catalog() -> Response:
+    fmt = choose_format()
+    stats, dumps = description_inputs()
+    graph = dataset_description.build_dcat(stats, dumps, base())
+    return finish(graph_answer(graph, fmt, "DCAT-AP.de catalogue record"), "dcat-" + fmt)
+
+
+@bp.get("/context.jsonld")
+def jsonld_context() -> Response:
+    response = Response(rdf_output.context_document(), mimetype="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.set_etag("context-" + hashlib.sha256(response.get_data()).hexdigest()[:16])
+    return response.make_conditional(request)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("sldkg.dumps", DumpCache())
+    app.extensions.setdefault("sldkg.statistics", StatisticsCache())
+    app.register_blueprint(bp)

@@ -1,0 +1,105 @@
+"""Dereferenceable IRIs: ``GET /id/<path>`` describes ``https://w3id.org/sldkg/id/<path>``.
+
+Browsers get an HTML page (labels, types, properties, incoming links, external links, provenance
+passages with the quoted span marked in its paragraph of the source text); RDF clients get the
+description (outgoing + incoming + provenance triples) as Turtle, JSON-LD (compacted with
+``/context.jsonld``), N-Triples or RDF/XML. ``?format=html|ttl|jsonld|nt|rdf`` overrides the
+Accept header; ``Vary: Accept``; 404 for IRIs the data does not mention; 406 when nothing fits.
+All reads go through ``context().backend`` (embedded or remote store alike).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, render_template, request
+
+from .. import describe, graph_reads, passages, rdf_output, resource_view
+from ..config import REPO_ROOT
+from ..iri_map import public_base, resource_iri
+from ..ld_negotiation import NotAcceptable, UnknownFormat, negotiate
+from . import context
+from .errors import ApiError
+
+bp = Blueprint("resources", __name__)
+
+#: Representations of a resource: ?format= name -> media type, in the order used for */*.
+OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}}
+
+
+def choose_format(offers: dict[str, str] = OFFERS) -> str:
+    try:
+        return negotiate(request.accept_mimetypes, request.args.get("format"), offers)
+    except UnknownFormat as exc:
+        raise ApiError(400, str(exc), parameter="format", known=exc.known) from None
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc), offered=exc.offered) from None
+
+
+def refused(exc: graph_reads.Refused) -> ApiError:
+    answer = exc.answer
+    return ApiError(answer.status, answer.message or "the store refused the request", answer.error or None, **answer.details)
+
+
+def base() -> str:
+    return public_base(context().settings.base_url, request.host_url)
+
+
+def finish(response: Response, fmt: str) -> Response:
+    """Common headers: ``Vary: Accept``, an ETag from the data version and the representation."""
+    response.headers["Vary"] = "Accept"
+    response.set_etag(f"{context().backend.version}-{fmt}-{base()}")
+    return response.make_conditional(request)
+
+
+def rdf_response(triples, fmt_name: str) -> Response:
+    fmt = rdf_output.BY_NAME[fmt_name]
+    body = rdf_output.serialize(triples, fmt)
+    return Response(body, mimetype=fmt.media_type, headers={"Content-Type": fmt.media_type + "; charset=utf-8"})
+
+
+@bp.get("/id/<path:path>")
+def resource(path: str) -> Response:
+    iri = resource_iri(path)
+    if iri is None:
+        raise ApiError(404, f"/id/{path} is not an IRI of this dataset", iri=None)
+    fmt = choose_format()
+    try:
+        if fmt == "html":
+            return finish(resource_page(iri), fmt)
+        triples = graph_reads.construct(context().backend, describe.description_query(iri))
+    except graph_reads.Refused as exc:
+        raise refused(exc) from None
+    if not triples:
+        raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
+    return finish(rdf_response(triples, fmt), fmt)
+
+
+def resource_page(iri: str) -> Response:
+    backend = context().backend
+    triples = graph_reads.construct(backend, describe.page_query(iri))
+    if not triples:
+        raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
+    graph = rdf_output.to_rdflib(triples)
+    view = resource_view.build(graph, iri, base())
+    excerpts = {}
+    if view.passages:
+        rows = graph_reads.select(backend, describe.source_texts_query(iri))
+        files: dict[str, tuple[list[str], list[str]]] = {}
+        for row in rows:
+            identifiers, graphs = files.setdefault(row["text"].value, ([], []))
+            if row["file"] is not None:
+                identifiers.append(row["file"].value)
+            if row["g"] is not None:
+                graphs.append(row["g"].value)
+        settings = context().settings
+        for passage in view.passages:
+            identifiers, graphs = files.get(passage.source or "", ([], []))
+            path = passages.source_file(identifiers, graphs, settings.data_paths, REPO_ROOT)
+            if path is not None:
+                excerpts[passage.iri] = passages.excerpt(passages.read_text(path), passage.start, passage.end, passage.exact)
+    alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
+    html = render_template("resource.html", view=view, excerpts=excerpts, alternates=alternates, base=base())
+    return Response(html, mimetype="text/html")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,351 @@
+"""Dereferenceable IRIs, resource pages, the ontology, canned-query pages and the query UI (HTTP level).
+
+RDF answers are parsed with rdflib, never matched as strings. A second app runs on a *spy*
+backend (no embedded store on the app at all) to prove that every page reads only through
+``backend.run``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from html.parser import HTMLParser
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, SKOS
+
+from server.app import create_app
+from server.config import REPO_ROOT, Settings
+from server.results import execute
+from server.store import load
+
+ID = "https://w3id.org/sldkg/id/"
+BY = rdflib.URIRef(ID + "land/DE-BY")
+JARZOMBEK = rdflib.URIRef(ID + "person/thomas-jarzombek")
+SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
+PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
+OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+FORMAT_PARAMS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+SOURCE = (REPO_ROOT / "data/workshops/blw6-2020-11-03/source.txt").read_text(encoding="utf-8")
+
+
+def parse(response) -> rdflib.Graph:
+    media = response.mimetype
+    with warnings.catch_warnings():
+        # rdflib 7.6's JSON-LD parser calls its own deprecated ConjunctiveGraph API internally
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return rdflib.Graph().parse(data=response.get_data(as_text=True), format=RDF_TYPES[media])
+
+
+# ---------------------------------------------------------------------------------- RDF answers
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "text/turtle", "text/*"])
+def test_rdf_clients_get_turtle_by_default(client, accept):
+    response = client.get("/id/land/DE-BY", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200
+    assert response.mimetype == "text/turtle"
+    assert "Accept" in response.headers["Vary"]
+    graph = parse(response)
+    assert (BY, SKOS.prefLabel, rdflib.Literal("Bayern", lang="de")) in graph
+
+
+@pytest.mark.parametrize("media", list(RDF_TYPES))
+def test_every_rdf_format_by_accept_header_describes_the_same_graph(client, media):
+    turtle = parse(client.get("/id/land/DE-BY", headers={"Accept": "text/turtle"}))
+    response = client.get("/id/land/DE-BY", headers={"Accept": media})
+    assert response.status_code == 200 and response.mimetype == media
+    assert isomorphic(parse(response), turtle)
+
+
+@pytest.mark.parametrize("name, media", list(FORMAT_PARAMS.items()))
+def test_format_parameter_overrides_the_accept_header(client, name, media):
+    response = client.get(f"/id/land/DE-BY?format={name}", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == media
+    assert (BY, RDF.type, SLD.Land) in parse(response)
+
+
+def test_description_holds_outgoing_incoming_and_provenance_triples(client):
+    graph = parse(client.get("/id/person/thomas-jarzombek", headers={"Accept": "text/turtle"}))
+    # outgoing
+    assert (JARZOMBEK, RDF.type, rdflib.URIRef("https://schema.org/Person")) in graph
+    # incoming: something in the data points at him (e.g. his agenda item or quote)
+    assert any(s != JARZOMBEK for s, p in graph.subject_predicates(JARZOMBEK))
+    # provenance: every passage with its selectors and their offsets
+    passages = list(graph.objects(JARZOMBEK, PROV.wasDerivedFrom))
+    assert passages
+    for passage in passages:
+        selectors = list(graph.objects(passage, OA.hasSelector))
+        assert {graph.value(s, RDF.type) for s in selectors} == {OA.TextQuoteSelector, OA.TextPositionSelector}
+        exact = next(graph.value(s, OA.exact) for s in selectors if graph.value(s, OA.exact) is not None)
+        start = next(int(graph.value(s, OA.start)) for s in selectors if graph.value(s, OA.start) is not None)
+        end = next(int(graph.value(s, OA.end)) for s in selectors if graph.value(s, OA.end) is not None)
+        assert SOURCE[start:end] == str(exact)
+
+
+def test_jsonld_is_compacted_with_the_local_context(client):
+    response = client.get("/id/land/DE-BY", headers={"Accept": "application/ld+json"})
+    document = json.loads(response.get_data(as_text=True))
+    served_context = json.loads(client.get("/context.jsonld").get_data(as_text=True))
+    assert document["@context"] == served_context["@context"]
+    keys = json.dumps(document)
+    assert '"skos:prefLabel"' in keys and "http://www.w3.org/2004/02/skos/core#prefLabel" not in keys
+    # parses without fetching anything: the context is inline
+    assert (BY, OWL.sameAs, rdflib.URIRef("http://www.wikidata.org/entity/Q980")) in parse(response)
+
+
+def test_context_document_is_json_ld_with_the_vocabulary_prefixes(client):
+    response = client.get("/context.jsonld")
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+    context = response.get_json()["@context"]
+    for prefix in ("schema", "skos", "org", "prov", "oa", "dcterms", "sld"):
+        assert context[prefix].startswith("http")
+
+
+# ---------------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize("path", ["/id/land/DE-XX", "/id/person/nobody-at-all", "/id/land/DE-BY/nothing"])
+def test_unknown_iris_are_404(client, path):
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["kind"] == "not-found"
+
+
+def test_unknown_iris_are_404_for_browsers_too(client):
+    response = client.get("/id/land/DE-XX", headers={"Accept": BROWSER})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("path", ["/id/land/DE BY", "/id/land/%3Cscript%3E", "/id/../../etc/passwd", "/id/land/DE-BY%3E%20%3Cx"])
+def test_paths_that_cannot_be_our_iris_are_404_without_querying(client, path):
+    assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_nothing_acceptable_is_406(client):
+    response = client.get("/id/land/DE-BY", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    body = response.get_json()["error"]
+    assert body["kind"] == "not-acceptable" and "text/turtle" in body["offered"]
+    assert response.headers["Vary"] == "Accept"
+
+
+def test_unknown_format_parameter_is_400_naming_it(client):
+    response = client.get("/id/land/DE-BY?format=yaml")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["parameter"] == "format"
+
+
+def test_etag_revalidation(client):
+    first = client.get("/id/land/DE-BY", headers={"Accept": "text/turtle"})
+    again = client.get("/id/land/DE-BY", headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+# ---------------------------------------------------------------------------------- HTML pages
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at: <link rel=alternate>, <a href>, <mark> texts, lang and ids."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.alternates: dict[str, str] = {}
+        self.links: list[str] = []
+        self.marks: list[str] = []
+        self.ids: set[str] = set()
+        self.html_lang = None
+        self._in_mark = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if tag == "link" and a.get("rel") == "alternate":
+            self.alternates[a["type"]] = a["href"]
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "mark":
+            self._in_mark = True
+            self.marks.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self._in_mark = False
+
+    def handle_data(self, data):
+        if self._in_mark:
+            self.marks[-1] += data
+
+
+def test_browsers_get_a_page_with_labels_types_links_and_twins(client):
+    response = client.get("/id/land/DE-BY", headers={"Accept": BROWSER})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Vary"] == "Accept"
+    html = response.get_data(as_text=True)
+    page = Page(html)
+    assert page.html_lang == "en"
+    assert set(page.alternates) == set(RDF_TYPES)
+    assert 'lang="de">Bayern<' in html and 'lang="en">Bavaria<' in html
+    assert "http://www.wikidata.org/entity/Q980" in page.links
+    assert "https://sws.geonames.org/2951839/" in page.links
+    # the ontology class links to the ontology documentation on this server
+    assert "http://localhost/ontology#Land" in page.links
+    # "referenced by": the workshop lists Bayern among the participating Länder
+    assert "http://localhost/id/event/blw6" in page.links
+    # every page forbids inline scripts
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+
+
+def test_resource_page_marks_the_quoted_span_of_each_source_passage(client):
+    turtle = parse(client.get("/id/person/thomas-jarzombek?format=ttl"))
+    exacts = {str(o) for o in turtle.objects(None, OA.exact)}
+    html = client.get("/id/person/thomas-jarzombek", headers={"Accept": BROWSER}).get_data(as_text=True)
+    page = Page(html)
+    assert set(page.marks) == exacts
+    # the mark sits inside its paragraph of the source text
+    paragraph = re.search(r"<blockquote[^>]*><p>(.*?)</p></blockquote>", html, re.S).group(1)
+    assert "<mark>" in paragraph and len(re.sub(r"</?mark>", "", paragraph)) > len(page.marks[0])
+
+
+def test_format_html_overrides_an_rdf_accept_header(client):
+    response = client.get("/id/land/DE-BY?format=html", headers={"Accept": "text/turtle"})
+    assert response.mimetype == "text/html"
+
+
+def test_home_page_has_figures_and_links_everywhere(client):
+    response = client.get("/", headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page = Page(html)
+    for target in ("/sparql", "/queries", "/dumps/", "/ontology", "/.well-known/void", "/catalog", "http://dcat-ap.de/def/licenses/cc-by/4.0"):
+        assert target in page.links, target
+    triples = int(re.search(r'class="triples">(\d+)<', html).group(1))
+    assert triples == client.get("/healthz").get_json()["triples"]
+    assert re.search(r"German federal state \(Land\)</a></td><td class=\"n\">16<", html)
+
+
+def test_ontology_iri_gives_documentation_to_browsers_and_rdf_otherwise(client):
+    html = client.get("/ontology", headers={"Accept": BROWSER})
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    page = Page(html.get_data(as_text=True))
+    assert {"Land", "AgendaItem", "Statement", "participatingLand"} <= page.ids
+    rdf = client.get("/ontology", headers={"Accept": "text/turtle"})
+    graph = parse(rdf)
+    assert (SLD.Land, RDF.type, OWL.Class) in graph
+    assert (rdflib.URIRef("https://w3id.org/sldkg/ontology"), RDF.type, OWL.Ontology) in graph
+    # only the ontology graph, not the data
+    assert (BY, RDF.type, SLD.Land) not in graph
+
+
+def test_canned_query_page_has_form_table_and_bar_chart(client):
+    response = client.get("/queries/counts-per-land", headers={"Accept": BROWSER})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert html.count('<rect class="bar"') == 16  # one bar per Land
+    assert re.search(r'<caption>16 results</caption>', html)
+    # its machine twins stay with the endpoint
+    assert client.get("/queries/counts-per-land", headers={"Accept": "application/sparql-results+json"}).mimetype == "application/sparql-results+json"
+
+
+def test_agenda_page_has_a_timeline(client):
+    html = client.get("/queries/agenda", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert 'class="chart timeline"' in html
+    assert html.count('<g class="event">') == len(re.findall(r"<tbody>.*?</tbody>", html, re.S)[0].split("<tr>")) - 1
+    assert ">10:00 " in html
+
+
+def test_canned_query_page_form_labels_every_parameter_and_reports_bad_values(client):
+    response = client.get("/queries/land-report?land=not-an-iri&format=html")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'role="alert"' in html and "land" in html
+    for name in re.findall(r'<input id="param-([^"]+)"', html):
+        assert f'<label for="param-{name}">' in html
+
+
+def test_query_ui_for_browsers_and_service_description_for_machines(client):
+    ui = client.get("/sparql", headers={"Accept": BROWSER})
+    assert ui.status_code == 200 and ui.mimetype == "text/html"
+    html = ui.get_data(as_text=True)
+    assert "/static/yasgui/yasgui.min.js" in html and "<script>" not in html
+    examples = json.loads(re.search(r'<script type="application/json" id="canned-queries">(.*?)</script>', html, re.S).group(1))
+    assert {e["slug"] for e in examples} >= {"agenda", "counts-per-land"}
+    machine = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert machine.mimetype != "text/html"
+    asked = client.get("/sparql?query=ASK%20%7B%7D", headers={"Accept": BROWSER})
+    assert asked.mimetype != "text/html"
+
+
+def test_vendored_yasgui_and_its_licence_are_served_locally(client):
+    with client.get("/static/yasgui/yasgui.min.js") as js:
+        assert js.status_code == 200 and len(js.data) > 100_000
+    with client.get("/static/yasgui/LICENSE") as licence:
+        assert "MIT License" in licence.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------------------- base URL and backend-only access
+
+
+class SpyBackend:
+    """Evaluates jobs directly on a store (no executors) and records them; the app gets no store."""
+
+    kind = "spy"
+
+    def __init__(self, store):
+        self.store = store
+        self.version = store.version
+        self.modified = store.modified
+        self.jobs = []
+
+    def run(self, job):
+        self.jobs.append(job)
+        return execute(self.store, job)
+
+    def start(self):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.fixture(scope="module")
+def spy_app():
+    backend = SpyBackend(load(Settings().data_paths))
+    app = create_app(Settings.from_env({}, base_url="https://data.example.org/sldkg/"), backend=backend)
+    assert app.extensions["sldkg"].store is None
+    return app
+
+
+@pytest.mark.parametrize("path", ["/", "/id/land/DE-BY", "/id/person/thomas-jarzombek", "/ontology", "/queries/agenda"])
+def test_pages_read_only_through_the_backend(spy_app, path):
+    backend = spy_app.extensions["sldkg"].backend
+    before = len(backend.jobs)
+    response = spy_app.test_client().get(path, headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    assert len(backend.jobs) > before
+
+
+def test_base_url_moves_every_link_of_a_page(spy_app):
+    html = spy_app.test_client().get("/id/land/DE-BY", headers={"Accept": BROWSER}).get_data(as_text=True)
+    links = Page(html).links
+    assert "https://data.example.org/sldkg/id/event/blw6" in links
+    assert "https://data.example.org/sldkg/ontology#Land" in links
+    assert not any(link.startswith("http://localhost") for link in links)
+    # the data itself keeps its persistent IRIs
+    graph = parse(spy_app.test_client().get("/id/land/DE-BY?format=ttl"))
+    assert (BY, RDF.type, SLD.Land) in graph
