@@ -90,6 +90,34 @@ def load_command(endpoint, data) -> None:
     click.echo(f"sldkg: loaded {total} triples in {len(done)} graphs into {endpoint} in {time.perf_counter() - started:.2f} s", err=True)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help="Ontology file or folder (repeatable) [default: ontology/]."
+)
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path), help="Shapes file or folder (repeatable) [default: shapes/].")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "turtle", "junit", "github"]), default="text", show_default=True,
+    help="Output: text for people, json, turtle (W3C validation report), junit (CI), github (Actions annotations).",
+)
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the messages.")
+def validate(paths, ontology, shapes, fmt, lang) -> None:
+    """Validate data files against the SHACL shapes (PATHS default: data/).
+
+    Exit codes: 0 conforms, 1 violations found, 2 could not run (missing path, syntax error).
+    """
+    from .report_formats import render
+    from .validation import DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_SHAPES
+    from .validation import validate as run_validation
+
+    try:
+        report = run_validation(paths or DEFAULT_DATA, ontology or DEFAULT_ONTOLOGY, shapes or DEFAULT_SHAPES)
+    except LoadError as exc:
+        raise CannotRun(f"cannot validate: {exc}") from None
+    click.echo(render(report, fmt, lang), nl=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_PROBLEMS)
+
+
 @main.command("query")
 @click.argument("slug")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the canned query (repeatable).")
@@ -112,6 +140,33 @@ def query_command(slug, params, fmt, data) -> None:
     except QueryCommandError as exc:
         raise CannotRun(str(exc)) from None
     click.echo(body.decode("utf-8"), nl=False)
+
+
+@main.command("export")
+@click.option(
+    "--format", "formats", multiple=True, default=("all",), show_default=True,
+    type=click.Choice(["all", "ttl", "nt", "jsonld", "rdfxml", "nq", "trig"]),
+    help="Dump format (repeatable); nq and trig keep the named graphs.",
+)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write sldkg.<ext> and SHA256SUMS into.")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/].")
+def export_command(formats, out, data) -> None:
+    """Write the whole dataset as dump files (the same bytes the server offers under /dumps/)."""
+    from . import describe, dump_formats
+    from .store import load as load_store
+
+    chosen = dump_formats.FORMATS if "all" in formats else tuple(dump_formats.BY_NAME[name] for name in dict.fromkeys(formats))
+    try:
+        store = load_store(tuple(data) or Settings.from_env().data_paths)
+    except LoadError as exc:
+        raise CannotRun(f"cannot load the data: {exc}") from None
+    quads = dump_formats.quads_from_solutions(store.query(describe.QUADS_QUERY))
+    try:
+        written = dump_formats.write_dumps(quads, chosen, out)
+    except OSError as exc:
+        raise CannotRun(f"cannot write to {out}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(str(path))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -76,6 +77,19 @@ def serialize(quads: list[ox.Quad], fmt: DumpFormat) -> bytes:
     triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     usable = prefixes if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(triples, format=fmt.oxigraph, prefixes=usable)
+
+
+def write_dumps(quads: list[ox.Quad], formats: Iterable[DumpFormat], folder: Path) -> list[Path]:
+    """Write one dump per format and their ``SHA256SUMS`` into ``folder`` (created when missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dumps = [Dump(fmt, serialize(quads, fmt)) for fmt in formats]
+    written = []
+    for dump in dumps:
+        path = folder / dump.format.file_name
+        path.write_bytes(dump.body)
+        written.append(path)
+    (folder / SUMS_FILE).write_bytes(sums_file(dumps))
+    return [*written, folder / SUMS_FILE]
 
 
 def sums_file(dumps: Iterable[Dump]) -> bytes:
