@@ -1,0 +1,377 @@
+"""SHACL validation of the data: a pySHACL wrapper that returns a :class:`ValidationReport`; pure.
+
+Two kinds of shapes (see ``shapes/``):
+
+* data shapes (every file not starting with ``ontology-``) are applied to the data together with
+  the ontology, so that ``rdfs:subClassOf`` statements make ``sh:targetClass``/``sh:class`` see
+  subclass instances without any inference run;
+* ontology lint shapes (``shapes/ontology-*.ttl``) are applied to the ontology graph alone.
+
+Files are read from local paths only and ``owl:imports`` are never followed, so validation makes
+no network access. Every violation knows the file (and, where it can be found, the line) in which
+its focus node is described, for human output and for CI annotations.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+
+from .config import REPO_ROOT
+from .store import RDF_FORMATS, LoadError, discover, display_path
+
+#: Shape files with this name prefix lint the ontology instead of constraining the data.
+LINT_PREFIX = "ontology-"
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+DEFAULT_DATA = (REPO_ROOT / "data",)
+DEFAULT_ONTOLOGY = (REPO_ROOT / "ontology",)
+DEFAULT_SHAPES = (REPO_ROOT / "shapes",)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a node is described: the file and, when found, the 1-based line of its subject."""
+
+    path: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        shown = str(display_path(self.path))
+        return f"{shown}:{self.line}" if self.line else shown
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One ``sh:ValidationResult``."""
+
+    focus_node: rdflib.term.Node
+    source_shape: rdflib.term.Node
+    constraint: URIRef
+    severity: URIRef
+    path: rdflib.term.Node | None = None
+    value: rdflib.term.Node | None = None
+    messages: tuple[Literal, ...] = ()
+    location: Location | None = None
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang``, else one without a language tag, else any, else the constraint."""
+        for wanted in (lang, None):
+            for m in self.messages:
+                if m.language == wanted:
+                    return str(m)
+        if self.messages:
+            return str(self.messages[0])
+        return f"violates {local_name(self.constraint)}"
+
+
+@dataclass
+class ValidationReport:
+    """What a validation run found; ``graph`` is the W3C SHACL validation report."""
+
+    conforms: bool
+    violations: tuple[Violation, ...]
+    graph: Graph
+    data_files: tuple[Path, ...]
+    shape_files: tuple[Path, ...]
+    triples: int
+    seconds: float
+    namespaces: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of results per severity name (``Violation``, ``Warning``, ``Info``)."""
+        counts: dict[str, int] = {}
+        for v in self.violations:
+            counts[local_name(v.severity)] = counts.get(local_name(v.severity), 0) + 1
+        return counts
+
+    def short(self, node: rdflib.term.Node | None) -> str:
+        """``node`` in Turtle notation with the data's prefixes (for messages)."""
+        if node is None:
+            return ""
+        if isinstance(node, URIRef):
+            for prefix, ns in sorted(self.namespaces.items(), key=lambda kv: -len(kv[1])):
+                if str(node).startswith(ns) and re.fullmatch(r"[\w.-]*", str(node)[len(ns) :]):
+                    local = str(node)[len(ns) :]
+                    if local and not local.endswith("."):
+                        return f"{prefix}:{local}"
+        return node.n3()
+
+
+def local_name(iri: rdflib.term.Node) -> str:
+    text = str(iri)
+    return re.split(r"[#/]", text)[-1] or text
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedFiles:
+    """Files parsed one by one with rdflib (so that every triple's file is known) and merged."""
+
+    graph: Graph = field(default_factory=Graph)
+    files: list[Path] = field(default_factory=list)
+    by_file: dict[Path, Graph] = field(default_factory=dict)
+    prefixes: dict[Path, dict[str, str]] = field(default_factory=dict)
+
+
+def syntax_message(exc: SyntaxError) -> str:
+    """pyoxigraph's message without its "Parser error between line … and line …:" lead (the location is kept apart)."""
+    message = exc.msg or str(exc)
+    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
+
+
+def parse_file(path: Path) -> tuple[Graph, dict[str, str]]:
+    """Parse one local file (pyoxigraph's parser, twice as fast as rdflib's) into an rdflib graph.
+
+    Returns the graph and the file's prefixes; a syntax error becomes :class:`LoadError` with line and column.
+    """
+    if path.suffix not in RDF_FORMATS:
+        raise LoadError(path, f"not an RDF file (known endings: {', '.join(sorted(RDF_FORMATS))})")
+    graph = Graph(bind_namespaces="none")
+    blank: dict[str, BNode] = {}
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            if t.value not in blank:
+                blank[t.value] = BNode()  # fresh per file: equal labels in two files are different nodes
+            return blank[t.value]
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        datatype = t.datatype.value
+        return Literal(t.value) if datatype == XSD_STRING else Literal(t.value, datatype=URIRef(datatype))
+
+    try:
+        parser = ox.parse(path=str(path), format=RDF_FORMATS[path.suffix])
+        for quad in parser:
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    except SyntaxError as exc:
+        raise LoadError(path, syntax_message(exc), exc.lineno, exc.offset) from None
+    except OSError as exc:
+        raise LoadError(path, exc.strerror or str(exc)) from None
+    prefixes = dict(parser.prefixes)
+    for prefix, ns in prefixes.items():
+        graph.bind(prefix, ns, override=True)
+    return graph, prefixes
+
+
+def load_files(paths: Iterable[Path | str]) -> LoadedFiles:
+    """Every RDF file below ``paths`` (see :func:`server.store.discover`), parsed and merged."""
+    loaded = LoadedFiles()
+    for found, _root in discover(paths):
+        file = found.resolve()
+        if file in loaded.by_file:
+            continue
+        graph, prefixes = parse_file(file)
+        loaded.files.append(file)
+        loaded.by_file[file] = graph
+        loaded.prefixes[file] = prefixes
+        loaded.graph += graph
+    return loaded
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def split_shapes(files: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """``(data shapes, ontology lint shapes)`` by file name."""
+    lint = [f for f in files if f.name.startswith(LINT_PREFIX)]
+    return [f for f in files if f not in lint], lint
+
+
+def validate(
+    data: Iterable[Path | str] = DEFAULT_DATA,
+    ontology: Iterable[Path | str] = DEFAULT_ONTOLOGY,
+    shapes: Iterable[Path | str] = DEFAULT_SHAPES,
+    *,
+    only: Sequence[str] | None = None,
+) -> ValidationReport:
+    """Validate ``data`` (with ``ontology``) against ``shapes``; raises :class:`LoadError` when it cannot run.
+
+    ``only`` restricts validation to the named shapes (IRIs of node shapes), e.g. for shape fixtures.
+    """
+    started = time.perf_counter()
+    ontology, shapes = list(ontology), list(shapes)
+    ontology_files = load_files(ontology) if ontology else LoadedFiles()
+    data_files = load_files(data)
+    shape_files = load_files(shapes)
+    data_shape_paths, lint_shape_paths = split_shapes(shape_files.files)
+    if not shape_files.files:
+        raise LoadError(", ".join(str(p) for p in shapes) or "(none)", "no shape files found")
+
+    runs: list[tuple[Graph, Graph]] = []
+    if data_shape_paths:
+        data_graph = Graph()
+        data_graph += ontology_files.graph
+        for f in data_files.files:
+            if f not in ontology_files.by_file:
+                data_graph += data_files.by_file[f]
+        shapes_graph = merged(shape_files, data_shape_paths)
+        # explicit subclass closure of external vocabularies, stated in the shape files
+        data_graph += shapes_graph.triples((None, RDFS.subClassOf, None))
+        runs.append((data_graph, shapes_graph))
+    if lint_shape_paths and ontology_files.files:
+        runs.append((ontology_files.graph, merged(shape_files, lint_shape_paths)))
+
+    report = Graph()
+    report.bind("sh", SH)
+    report_node = BNode()
+    report.add((report_node, RDF.type, SH.ValidationReport))
+    conforms = True
+    for data_graph, shapes_graph in runs:
+        if only is not None:
+            shapes_graph = only_shapes(shapes_graph, [URIRef(s) for s in only])
+            if shapes_graph is None:
+                continue
+        ok, results, _text = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            do_owl_imports=False,
+            meta_shacl=False,
+        )
+        conforms = conforms and bool(ok)
+        copy_results(results, report, report_node)
+    report.add((report_node, SH.conforms, Literal(conforms)))
+
+    sources = SourceIndex([ontology_files, data_files])
+    violations = sorted(
+        (read_result(report, r, sources) for r in report.objects(report_node, SH.result)),
+        key=violation_order,
+    )
+    namespaces: dict[str, str] = {}
+    for loaded in (shape_files, ontology_files, data_files):
+        for prefixes in loaded.prefixes.values():
+            namespaces.update(prefixes)
+    for prefix, ns in namespaces.items():
+        report.bind(prefix, ns, override=False)
+    return ValidationReport(
+        conforms=conforms,
+        violations=tuple(violations),
+        graph=report,
+        data_files=tuple(ontology_files.files + [f for f in data_files.files if f not in ontology_files.by_file]),
+        shape_files=tuple(shape_files.files),
+        triples=len(ontology_files.graph) + len(data_files.graph),
+        seconds=time.perf_counter() - started,
+        namespaces=namespaces,
+    )
+
+
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def only_shapes(shapes_graph: Graph, keep: Sequence[URIRef]) -> Graph | None:
+    """A copy of ``shapes_graph`` in which only the shapes ``keep`` have targets (``None``: none of them is in it).
+
+    Removing the other targets (instead of pySHACL's ``use_shapes``) keeps every shape that the kept
+    ones refer to (property shapes, ``sh:node``, ``sh:or`` members) intact.
+    """
+    if not any((shape, None, None) in shapes_graph for shape in keep):
+        return None
+    copy = Graph()
+    copy += shapes_graph
+    for predicate in TARGETS:
+        for shape, target in list(copy.subject_objects(predicate)):
+            if shape not in keep:
+                copy.remove((shape, predicate, target))
+    return copy
+
+
+def merged(loaded: LoadedFiles, files: Iterable[Path]) -> Graph:
+    graph = Graph()
+    for f in files:
+        graph += loaded.by_file[f]
+    return graph
+
+
+def copy_results(results: Graph, report: Graph, report_node: BNode) -> None:
+    """Move every ``sh:result`` of one pySHACL report under the combined report node."""
+    for old_report in results.subjects(RDF.type, SH.ValidationReport):
+        for result in results.objects(old_report, SH.result):
+            report.add((report_node, SH.result, result))
+    for triple in results:
+        if triple[1] not in (SH.result, SH.conforms) and triple[2] != SH.ValidationReport:
+            report.add(triple)
+
+
+def read_result(report: Graph, result: rdflib.term.Node, sources: "SourceIndex") -> Violation:
+    focus = report.value(result, SH.focusNode)
+    return Violation(
+        focus_node=focus,
+        source_shape=report.value(result, SH.sourceShape),
+        constraint=report.value(result, SH.sourceConstraintComponent),
+        severity=report.value(result, SH.resultSeverity) or SH.Violation,
+        path=report.value(result, SH.resultPath),
+        value=report.value(result, SH.value),
+        messages=tuple(sorted(report.objects(result, SH.resultMessage), key=lambda m: (m.language or "", str(m)))),
+        location=sources.locate(focus),
+    )
+
+
+def violation_order(v: Violation) -> tuple:
+    where = (str(v.location.path), v.location.line or 0) if v.location else ("~", 0)
+    return (*where, str(v.focus_node), str(v.path or ""), str(v.source_shape), str(v.constraint), str(v.value or ""))
+
+
+# -- where a focus node is described -------------------------------------------------------------
+
+
+class SourceIndex:
+    """Finds the file (and line) in which a node is described as a subject."""
+
+    def __init__(self, loaded: Sequence[LoadedFiles]):
+        self._loaded = loaded
+        self._texts: dict[Path, list[str]] = {}
+
+    def locate(self, node: rdflib.term.Node | None, _seen: frozenset = frozenset()) -> Location | None:
+        if node is None:
+            return None
+        for loaded in self._loaded:
+            for path in loaded.files:
+                graph = loaded.by_file[path]
+                if (node, None, None) in graph:
+                    if isinstance(node, BNode):
+                        # a blank node is described inside the block of the subject that points to it
+                        parent = next(graph.subjects(None, node), None)
+                        if parent is not None and parent not in _seen:
+                            found = self.locate(parent, _seen | {node})
+                            if found is not None:
+                                return found
+                        return Location(path)
+                    return Location(path, self.line_of(path, loaded.prefixes[path], node))
+        return None
+
+    def line_of(self, path: Path, prefixes: dict[str, str], node: rdflib.term.Node) -> int | None:
+        """The first line that starts with ``node`` written in full or with one of the file's prefixes."""
+        if not isinstance(node, URIRef):
+            return None
+        forms = [f"<{node}>"]
+        for prefix, ns in prefixes.items():
+            if str(node).startswith(ns) and len(str(node)) > len(ns):
+                forms.append(f"{prefix}:{str(node)[len(ns):]}")
+        if path not in self._texts:
+            self._texts[path] = path.read_text(encoding="utf-8").splitlines()
+        pattern = re.compile("^(?:" + "|".join(re.escape(f) for f in forms) + r")(?=[\s;,]|$)")
+        for number, text in enumerate(self._texts[path], start=1):
+            if pattern.match(text):
+                return number
+        return None
+
+
+__all__ = ["Location", "Violation", "ValidationReport", "validate", "load_files", "parse_file", "LINT_PREFIX"]
