@@ -36,6 +36,29 @@ def write(path, text):
 
 
 # -- loading and validating fetch nothing ----------------------------------------------------------
+def test_owl_imports_are_neither_loaded_nor_followed_by_validation(recorder, tmp_path):
+    from server.validation import validate
+
+    data = write(
+        tmp_path / "data" / "imports.ttl",
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        f"<http://example.org/onto> a owl:Ontology ; owl:imports <{recorder.url}x> , <file:///etc/passwd> .\n",
+    )
+    shapes = write(
+        tmp_path / "shapes" / "label.ttl",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f"<{recorder.url}shapes> owl:imports <{recorder.url}more-shapes> .\n"
+        "<http://example.org/LabelShape> a sh:NodeShape ; sh:targetClass owl:Ontology ;\n"
+        "  sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .\n",
+    )
+    store = load([data])
+    assert len(store) == 3  # the imported documents were not added
+    report = validate(data=[data], ontology=[], shapes=[shapes])
+    assert not report.conforms and len(report.violations) == 1  # it did run, on the local triples only
+    assert recorder.settle() == []
+
+
 def test_xml_external_entities_are_an_error_not_a_fetch(recorder, tmp_path):
     rdfxml = write(
         tmp_path / "xxe.rdf",
