@@ -3,14 +3,16 @@ refused query never makes the process connect anywhere (a recording listener on 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pyoxigraph as ox
 import pytest
 
 from recorder import ConnectionRecorder
 from server.backend import EmbeddedBackend
-from server.config import GRAPH_BASE, Settings
+from server.config import GRAPH_BASE, REPO_ROOT, Settings
 from server.execution import QueryJob
-from server.safety import SafetyPolicy, inspect, inspect_query, tokenize
+from server.safety import SafetyPolicy, check, inspect, inspect_query, tokenize
 from server.store import load
 
 GRAPH_A, GRAPH_B = GRAPH_BASE + "a", GRAPH_BASE + "sub/b"
@@ -267,3 +269,45 @@ def test_remote_backend_sends_allowed_queries(recorder):
         backend.close()
     assert answer.status >= 500
     assert recorder.settle()
+
+
+# -- no false refusals of the server's own queries -----------------------------------------------
+def test_every_canned_query_passes_the_check(app):
+    policy = app.extensions["sldkg"].backend.policy
+    files = sorted((REPO_ROOT / "queries").glob("*.rq"))
+    assert files
+    for file in files:
+        assert inspect_query(file.read_text(encoding="utf-8"), policy) is None, file.name
+
+
+def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch):
+    """Every page, dump, canned query (with its example parameters) and description runs its
+    queries through the backend; the check must let all of them through."""
+    import server.backend
+
+    refused: list[tuple[str, str]] = []
+    checked: list[str] = []
+
+    def recording_check(job, policy):
+        checked.append(job.query)
+        answer = check(job, policy)
+        if answer is not None:
+            refused.append((answer.error or "", job.query[:200]))
+        return answer
+
+    monkeypatch.setattr(server.backend, "check", recording_check)
+    client = app.test_client()
+    paths = ["/", "/sparql", "/queries", "/openapi.json", "/ontology", "/.well-known/void", "/catalog", "/dumps/",
+             "/id/event/blw6", "/id/report/blw6", "/id/land/DE-BY", "/id/topic"]
+    spec = client.get("/openapi.json").get_json()
+    for path, item in spec["paths"].items():
+        if path.startswith("/queries/"):
+            params = {p["name"]: str(p["example"]) for p in item["get"].get("parameters", []) if "example" in p}
+            paths.append(path + "?" + urlencode(params))
+    statuses = {}
+    for path in paths:
+        for accept in ("text/html", "application/json", "text/turtle"):
+            statuses[path, accept] = client.get(path, headers={"Accept": accept}).status_code
+    assert refused == []
+    assert len(set(checked)) > 20, "the pages should have sent their queries through the check"
+    assert all(status < 500 for status in statuses.values()), {k: v for k, v in statuses.items() if v >= 500}
