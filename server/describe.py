@@ -92,13 +92,8 @@ SELECT DISTINCT ?text ?file ?g WHERE {{
     )
 
 
-def exists_query(iri: str) -> str:
-    return f"ASK {{ VALUES ?this {{ {iri_term(iri)} }} {{ ?this ?p ?o }} UNION {{ ?s ?q ?this }} }}"
-
-
-#: Whole-graph figures for the home page and VoID.
+#: Whole-graph figures for the home page.
 TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-DISTINCT_TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 
 CLASS_COUNTS_QUERY = (
     PREFIXES
@@ -108,8 +103,6 @@ CLASS_COUNTS_QUERY = (
   OPTIONAL {{ ?class rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en")) }}
 }} GROUP BY ?class ORDER BY DESC(?n) ?class"""
 )
-
-PROPERTY_COUNTS_QUERY = """SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p"""
 
 #: Every quad of the dataset (dumps): graph, subject, predicate, object.
 QUADS_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"

@@ -232,8 +232,9 @@ def test_home_page_has_figures_and_links_everywhere(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     page = Page(html)
-    for target in ("/sparql", "/queries", "/dumps/", "/ontology", "/.well-known/void", "/catalog", "http://dcat-ap.de/def/licenses/cc-by/4.0"):
-        assert target in page.links, target
+    for target in ("sparql", "queries", "dumps/", "ontology", ".well-known/void", "catalog", "context.jsonld"):
+        assert "http://localhost/" + target in page.links, target
+    assert "http://dcat-ap.de/def/licenses/cc-by/4.0" in page.links
     triples = int(re.search(r'class="triples">(\d+)<', html).group(1))
     assert triples == client.get("/healthz").get_json()["triples"]
     assert re.search(r"German federal state \(Land\)</a></td><td class=\"n\">16<", html)
@@ -345,7 +346,102 @@ def test_base_url_moves_every_link_of_a_page(spy_app):
     links = Page(html).links
     assert "https://data.example.org/sldkg/id/event/blw6" in links
     assert "https://data.example.org/sldkg/ontology#Land" in links
+    assert "https://data.example.org/sldkg/sparql" in links  # the navigation too
     assert not any(link.startswith("http://localhost") for link in links)
     # the data itself keeps its persistent IRIs
     graph = parse(spy_app.test_client().get("/id/land/DE-BY?format=ttl"))
     assert (BY, RDF.type, SLD.Land) in graph
+
+
+def test_serve_base_url_option_reaches_the_pages():
+    from conftest import LiveServer
+
+    server = LiveServer("--base-url", "https://example.org/sldkg/", env={"SLDKG_EXECUTORS": "1"})
+    try:
+        import requests
+
+        response = requests.get(server.url + "id/land/DE-BY", headers={"Accept": BROWSER}, timeout=10)
+        assert response.status_code == 200
+        links = Page(response.text).links
+        assert "https://example.org/sldkg/id/event/blw6" in links
+        turtle = requests.get(server.url + "id/land/DE-BY", headers={"Accept": "text/turtle"}, timeout=10)
+        assert (BY, RDF.type, SLD.Land) in rdflib.Graph().parse(data=turtle.text, format="turtle")
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------------------------- pure parts
+
+
+def test_negotiation_table():
+    from werkzeug.datastructures import MIMEAccept
+    from werkzeug.http import parse_accept_header
+
+    from server.ld_negotiation import NotAcceptable, UnknownFormat, negotiate
+
+    offers = {"ttl": "text/turtle", "html": "text/html", "jsonld": "application/ld+json", "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+    table = [
+        (None, None, "ttl"),
+        ("*/*", None, "ttl"),
+        (BROWSER, None, "html"),
+        ("application/ld+json;q=0.5, text/turtle;q=0.4", None, "jsonld"),
+        ("application/json", None, "jsonld"),
+        ("application/xhtml+xml", None, "html"),
+        ("text/turtle;q=0, */*;q=0.1", None, "html"),
+        ("text/html", "nt", "nt"),
+        ("image/png", "rdf", "rdf"),
+    ]
+    for header, fmt, expected in table:
+        assert negotiate(parse_accept_header(header, MIMEAccept), fmt, offers) == expected, (header, fmt)
+    with pytest.raises(NotAcceptable):
+        negotiate(parse_accept_header("image/png", MIMEAccept), None, offers)
+    with pytest.raises(UnknownFormat):
+        negotiate(parse_accept_header("*/*", MIMEAccept), "csv", offers)
+
+
+def test_excerpt_marks_the_span_in_its_paragraph_and_falls_back_to_the_quote():
+    from server.passages import excerpt
+
+    text = "First paragraph.\n\nSecond one has the quote in it.\nStill second.\n\nThird."
+    start = text.index("the quote")
+    good = excerpt(text, start, start + len("the quote"), "the quote")
+    assert (good.before, good.marked, good.after) == ("Second one has ", "the quote", " in it.\nStill second.")
+    assert good.offsets_agree
+    moved = excerpt(text, 0, 9, "the quote")  # stored offsets disagree with oa:exact: located by search
+    assert moved.marked == "the quote" and not moved.offsets_agree
+    assert excerpt(text, 0, 5, "not in the text") is None
+    assert excerpt(text, None, None, None) is None
+
+
+def test_source_file_is_found_only_inside_the_data_roots(tmp_path):
+    from server.passages import source_file
+
+    root = tmp_path / "data"
+    (root / "workshops" / "w").mkdir(parents=True)
+    text = root / "workshops" / "w" / "source.txt"
+    text.write_text("x", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("no", encoding="utf-8")
+    assert source_file(["data/workshops/w/source.txt"], [], [root], tmp_path) == text.resolve()
+    assert source_file([], ["https://w3id.org/sldkg/graph/workshops/w/passages"], [root], tmp_path) == text.resolve()
+    assert source_file(["secret.txt", "data/../secret.txt", str(tmp_path / "secret.txt")], [], [root], tmp_path) is None
+    assert source_file([], ["https://w3id.org/sldkg/graph/../../secret/x"], [root], tmp_path) is None
+
+
+def test_charts_follow_the_shape_of_the_results():
+    from server.charts import XSD, Cell, chart_for
+
+    counts = [{"name": Cell("Bayern", lang="de"), "n": Cell("3", datatype=XSD + "integer")}, {"name": Cell("Hessen", lang="de"), "n": Cell("1", datatype=XSD + "integer")}]
+    bars = chart_for(["name", "n"], counts, "per Land")
+    assert bars.kind == "bar" and [b.label for b in bars.bars] == ["Bayern", "Hessen"]
+    assert bars.bars[0].width > bars.bars[1].width * 2.9
+    times = [
+        {"pos": Cell(str(i), datatype=XSD + "integer"), "start": Cell(f"2020-11-03T{h}:00:00+01:00", datatype=XSD + "dateTime"), "title": Cell(t)}
+        for i, (h, t) in enumerate([("10", "Begrüßung"), ("11", "Pause"), ("13", "Ende")])
+    ]
+    line = chart_for(["pos", "start", "title"], times, "agenda")
+    assert line.kind == "timeline" and [e.time for e in line.events] == ["10:00", "11:00", "13:00"]
+    assert [t.label for t in line.ticks] == ["10:00", "11:00", "12:00", "13:00"]
+    assert line.events[0].x < line.events[1].x < line.events[2].x
+    links = [{"a": Cell("x", href="http://example.org/x")}, {"a": Cell("y", href="http://example.org/y")}]
+    assert chart_for(["a"], links, "links") is None
+    assert chart_for(["name", "n"], counts[:1], "one row") is None

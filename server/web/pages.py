@@ -179,6 +179,11 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = load_queries(app.extensions["sldkg"].settings.queries_path)
     app.register_blueprint(bp)
 
+    @app.context_processor
+    def _site_base() -> dict[str, str]:
+        """``site``: the public base URL every page links from (``--base-url`` or the request's root)."""
+        return {"site": base()}
+
     @app.before_request
     def _query_ui_for_browsers():
         if request.path == "/sparql" and request.method == "GET" and not any(p in request.args for p in QUERY_PARAMS):
