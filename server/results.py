@@ -10,8 +10,8 @@ the store and the job, and the answer is a small picklable :class:`Answer`.
 * Substitutions (``job.substitutions``) are N-Triples terms; they are parsed into pyoxigraph
   terms and bound before evaluation, never spliced into the text.
 * A syntax error is 400 ``syntax`` with ``line`` and ``column``.
-* Graphs are serialised by pyoxigraph's native writers; SELECT results by the small streaming
-  writers of :mod:`server.result_writers` (they count rows while writing); ASK natively.
+* Everything is serialised by pyoxigraph's native writers, into the limit-enforcing sink of
+  :mod:`server.result_limits` (it stops at the byte limit and counts rows while writing).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from . import negotiation as nego
 from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob
 from .protocol import ProtocolError, query_form
-from .result_writers import WRITERS, TooLarge
+from .result_limits import ROW_MARKERS, Counted, LimitedSink, RowMarker, TooLarge
 from .store import EmbeddedStore
 
 RESULTS_FORMATS = {
@@ -52,7 +52,7 @@ PREFIXES = {
     "oa": "http://www.w3.org/ns/oa#",
     "dcterms": "http://purl.org/dc/terms/",
 }
-_QUAD_FORMATS = (nego.N_QUADS, nego.TRIG)
+_LINE_FORMATS = (nego.N_TRIPLES, nego.N_QUADS)
 _POSITION = re.compile(r"(?:error )?at (\d+):(\d+)")
 
 
@@ -125,14 +125,18 @@ def _boolean(result: ox.QueryBoolean, job: QueryJob) -> Answer:
 
 
 def _solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
-    media = next((m for m in job.results_types if m in WRITERS), None)
+    media = next((m for m in job.results_types if m in RESULTS_FORMATS), None)
     if media is None:
         return _not_acceptable(SELECT, nego.RESULTS_TYPES)
-    variables = [v.value for v in result.variables]
+    sink = LimitedSink(job.max_bytes, job.max_rows, ROW_MARKERS[media])
     try:
-        body, rows = WRITERS[media](variables, result, job.max_rows, job.max_bytes)
+        result.serialize(sink, format=RESULTS_FORMATS[media])
     except TooLarge as exc:
         return _too_large(SELECT, exc.what, **exc.limits)
+    body = sink.getvalue()
+    rows = sink.rows(body)
+    if rows > job.max_rows:
+        return _too_large(SELECT, "rows", limit_rows=job.max_rows)
     return Answer(200, media, body, SELECT, rows=rows)
 
 
@@ -140,17 +144,21 @@ def _graph(result: ox.QueryTriples, job: QueryJob, form: str) -> Answer:
     media = next((m for m in job.graph_types if m in GRAPH_FORMATS), None)
     if media is None:
         return _not_acceptable(form, nego.GRAPH_TYPES)
-    triples = []
-    for triple in result:
-        triples.append(triple)
-        if len(triples) > job.max_rows:
-            return _too_large(form, "triples", limit_rows=job.max_rows)
-    items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if media in _QUAD_FORMATS else triples
-    prefixes = PREFIXES if media in (nego.TURTLE, nego.TRIG) else None
-    body = ox.serialize(items, format=GRAPH_FORMATS[media], prefixes=prefixes)
-    if len(body) > job.max_bytes:
-        return _too_large(form, "bytes", limit_bytes=job.max_bytes)
-    return Answer(200, media, body, form, rows=len(triples))
+    try:
+        if media in _LINE_FORMATS:  # one triple per line: count lines of the native output (exact)
+            sink = LimitedSink(job.max_bytes, job.max_rows, RowMarker(b"\n", 0))
+            result.serialize(sink, format=GRAPH_FORMATS[media])
+            rows = sink.rows(b"")
+        else:  # count the triples on their way into the native writer
+            sink = LimitedSink(job.max_bytes)
+            triples = Counted(result, job.max_rows)
+            items = (ox.Quad(t.subject, t.predicate, t.object) for t in triples) if media == nego.TRIG else triples
+            prefixes = PREFIXES if media in (nego.TURTLE, nego.TRIG) else None
+            ox.serialize(items, sink, format=GRAPH_FORMATS[media], prefixes=prefixes)
+            rows = triples.n
+    except TooLarge as exc:
+        return _too_large(form, exc.what, **exc.limits)
+    return Answer(200, media, sink.getvalue(), form, rows=rows)
 
 
 def _is_describe(query: str) -> bool:

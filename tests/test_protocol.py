@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import socket
 import subprocess
 import sys
 
@@ -22,7 +23,6 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV
 
 from server.config import GRAPH_BASE, REPO_ROOT
 
-from conftest import free_port
 
 SLD = "https://w3id.org/sldkg/ontology#"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -40,6 +40,13 @@ THIRTEEN = {
     for code in ("BW", "BY", "BB", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH")
 }
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def free_port() -> int:
+    # (not imported from conftest: tests/browser/conftest.py shadows that module name in a full run)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
