@@ -1,16 +1,60 @@
 """The pages in a real browser: home, a resource with its provenance passage, a canned query
 with table and chart, and a query typed into the YASGUI query UI. No page may log a
-Content-Security-Policy violation or a script error."""
+Content-Security-Policy violation or a script error.
+
+The browser is Debian's ``chromium`` with ``chromium-driver``, driven by Selenium: the driver path
+is given (Selenium Manager never runs, nothing is downloaded), headless, a fresh profile, no
+background networking. A missing browser is a failure: run ``bash tests/browser/ensure-chromium.sh``
+(``make test`` does). (The fixture lives here, not in a ``conftest.py``: a second module named
+``conftest`` would shadow ``tests/conftest.py`` for ``from conftest import LiveServer``.)"""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from server.config import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(f"browser tests need {', '.join(missing)}: run 'bash tests/browser/ensure-chromium.sh'")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
 
 
 def console_errors(browser) -> list[str]:
