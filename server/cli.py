@@ -169,5 +169,41 @@ def export_command(formats, out, data) -> None:
         click.echo(str(path))
 
 
+@main.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; list the files that are not canonical and exit 1 if there are any.")
+def fmt_command(paths, check) -> None:
+    """Rewrite Turtle files canonically (PATHS default: ontology/, data/, shapes/).
+
+    Exit codes: 0 all files canonical (or rewritten), 1 --check found files to reformat,
+    2 a file could not be parsed (file and line are named; nothing is written for it).
+    """
+    from .config import REPO_ROOT
+    from .formatting import FormatError, format_file
+    from .store import discover, display_path
+
+    try:
+        files = [f for f, _root in discover(paths or [REPO_ROOT / "ontology", REPO_ROOT / "data", REPO_ROOT / "shapes"])]
+    except LoadError as exc:
+        raise CannotRun(str(exc)) from None
+    turtle = [f for f in files if f.suffix == ".ttl"]
+    failed, changed = [], []
+    for file in turtle:
+        try:
+            result = format_file(file, check=check)
+        except FormatError as exc:
+            failed.append(exc)
+            click.echo(f"error: {exc}", err=True)
+            continue
+        if result.changed:
+            changed.append(file)
+            click.echo(f"{'would reformat' if check else 'reformatted'}: {display_path(file)}")
+    verb = "would be reformatted" if check else "reformatted"
+    click.echo(f"{len(changed)} of {len(turtle)} Turtle files {verb}" + (f", {len(failed)} could not be parsed" if failed else ""), err=True)
+    if failed:
+        sys.exit(EXIT_CANNOT_RUN)
+    sys.exit(EXIT_PROBLEMS if check and changed else EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
