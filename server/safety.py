@@ -30,9 +30,10 @@ resolved by scanning every reading and refusing when any reading is refused:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 from urllib.parse import urljoin
 
 from .config import GRAPH_BASE
@@ -89,12 +90,12 @@ _TOKEN = re.compile(
 #: Refusal kinds of queries that would reach out of the dataset or change it.
 DANGEROUS = frozenset({"service-refused", "update-refused", "graph-refused"})
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SKIPPED = frozenset({"space", "comment"})
 #: How many ambiguous ``<…'…>`` a query may contain (each doubles the readings that are scanned).
 MAX_AMBIGUITIES = 4
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     offset: int
@@ -155,7 +156,19 @@ def inspect(job: QueryJob, policy: SafetyPolicy) -> Refusal | None:
         for graph in graphs:
             if not policy.allows_graph(graph):
                 return _outside(graph, f"the {parameter} parameter")
+    if len(job.query) <= CACHED_QUERY_CHARS:
+        return _inspect_query_cached(job.query, policy)
     return inspect_query(job.query, policy)
+
+
+#: Queries up to this length have their verdict cached (canned queries, pages and repeated ad-hoc
+#: queries are the same text again and again); the cache holds at most 2048 × 4 KiB.
+CACHED_QUERY_CHARS = 4096
+
+
+@functools.lru_cache(maxsize=2048)
+def _inspect_query_cached(query: str, policy: SafetyPolicy) -> Refusal | None:
+    return inspect_query(query, policy)
 
 
 def inspect_query(query: str, policy: SafetyPolicy) -> Refusal | None:
@@ -174,23 +187,27 @@ def inspect_query(query: str, policy: SafetyPolicy) -> Refusal | None:
     return (dangerous or refusals or [None])[0]
 
 
-def tokenize(text: str, start: int = 0, reinterpret: frozenset[int] = frozenset()) -> Iterator[Token]:
+def tokenize(text: str, reinterpret: frozenset[int] = frozenset()) -> list[Token]:
     """The significant tokens of ``text`` (no spaces or comments).
 
     ``reinterpret``: offsets of ``<`` to read as the less-than operator although an IRI could start there.
     """
-    pos = start
+    if not reinterpret:  # the usual case, in one pass of the regex engine
+        return [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text) if m.lastgroup not in _SKIPPED]
+    tokens = []
+    pos = 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         assert match is not None  # the last alternative matches any character
         kind = match.lastgroup or "other"
         if kind == "iri" and pos in reinterpret:
-            yield Token("other", "<", pos)
+            tokens.append(Token("other", "<", pos))
             pos += 1
             continue
-        if kind not in ("space", "comment"):
-            yield Token(kind, match.group(), pos)
+        if kind not in _SKIPPED:
+            tokens.append(Token(kind, match.group(), pos))
         pos = match.end()
+    return tokens
 
 
 def readings(text: str) -> Iterator[list[Token]]:
@@ -202,7 +219,7 @@ def readings(text: str) -> Iterator[list[Token]]:
         if reinterpret in seen:
             continue
         seen.add(reinterpret)
-        tokens = list(tokenize(text, reinterpret=reinterpret))
+        tokens = tokenize(text, reinterpret)
         yield tokens
         for token in tokens:
             if token.kind == "iri" and "'" in token.text and token.offset not in reinterpret:
