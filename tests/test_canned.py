@@ -389,6 +389,11 @@ def test_bad_parameters_are_400_naming_the_parameter(client, slug, params, param
     assert repr(parameter) in response.get_json()["error"]["message"] or parameter in response.get_json()["error"]["message"]
 
 
+def test_non_utf8_parameter_is_400(client):
+    response = client.get("/queries/label-search?text=%FF")
+    assert response.status_code == 400 and response.get_json()["error"]["kind"] == "encoding"
+
+
 def test_unknown_query_is_404(client):
     assert client.get("/queries/no-such-query").status_code == 404
 

@@ -361,16 +361,19 @@ def test_startup_fails_with_exit_2_naming_file_and_line(tmp_path):
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e \n", encoding="utf-8")
     good = tmp_path / "good.ttl"
     good.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
+    port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(free_port()), "--data", str(good), "--data", str(bad)],
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--data", str(good), "--data", str(bad)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 2
-    assert "bad.ttl:3" in result.stderr or "bad.ttl:4" in result.stderr
+    assert f"{bad}:4:1:" in result.stderr  # the statement left open on line 3 ends at line 4, column 1
     assert "serving" not in result.stderr
+    with pytest.raises(requests.ConnectionError):  # nothing half-loaded is listening
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
 
 
 def test_json_error_body_shape(endpoint):

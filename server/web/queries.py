@@ -14,6 +14,7 @@ from .. import negotiation as nego
 from ..canned import AnswerCache, CannedQuery, ParameterError, load_queries
 from ..execution import ASK, SELECT, Answer, QueryJob
 from ..openapi import openapi_document
+from ..protocol import ProtocolError, parse_query_string
 from . import context
 from .answering import answer_job, finish
 from .errors import ApiError
@@ -76,12 +77,18 @@ def run(slug: str) -> Response:
     q = canned_queries().get(slug)
     if q is None:
         raise ApiError(404, f"no canned query {slug!r}; see /queries for the list", "not-found", slug=slug)
-    values = {name: request.args.getlist(name) for name in request.args}
+    try:
+        pairs = parse_query_string(request.query_string)
+    except ProtocolError as exc:
+        raise ApiError(exc.status, exc.message, exc.kind, **exc.details) from None
+    values: dict[str, list[str]] = {}
+    for name, value in pairs:
+        values.setdefault(name, []).append(value)
     try:
         bindings = q.bind(values)
     except ParameterError as exc:
         raise ApiError(400, str(exc), "bad-parameter", parameter=exc.parameter) from None
-    format_param = request.args.get("format")
+    format_param = ",".join(v for v in values.get("format", []) if v.strip()) or None
     try:
         results, graph = nego.acceptable_types(request.headers.get("Accept"), format_param)
     except nego.UnknownFormat as exc:
