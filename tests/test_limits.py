@@ -142,9 +142,9 @@ def test_overlong_request_line_and_headers_are_refused_and_the_server_lives_on(s
     too_long_line = requests.get(url, params={"query": "SELECT * {}" + " " * 9000}, timeout=10)
     assert too_long_line.status_code == 414
     huge_header = requests.get(url, params={"query": CHEAP}, headers={"X-Big": "x" * 9000}, timeout=10)
-    assert huge_header.status_code in (400, 431)
+    assert huge_header.status_code == 431
     many_headers = requests.get(url, params={"query": CHEAP}, headers={f"X-H{i}": "1" for i in range(120)}, timeout=10)
-    assert many_headers.status_code in (400, 431)
+    assert many_headers.status_code == 431
     assert requests.get(url, params={"query": CHEAP}, timeout=10).status_code == 200
 
 
