@@ -20,7 +20,8 @@ never spliced into the query text. A parameter's variable must be projected by t
 evaluator binds projected variables), and every query must declare at least a title and both
 descriptions.
 
-``python -m server.canned --readme`` prints the README's list of canned queries.
+``python -m server.canned --readme`` prints the README's list of canned queries
+(``--write README.md`` replaces it in place).
 """
 
 from __future__ import annotations
@@ -333,6 +334,7 @@ def readme_section_of(readme_text: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.canned", description="Canned query tools.")
     parser.add_argument("--readme", action="store_true", help="print the README's list of canned queries")
+    parser.add_argument("--write", type=Path, metavar="README", help="with --readme: replace the list between the markers in this file")
     parser.add_argument("--folder", type=Path, default=Settings().queries_path, help="the queries folder")
     args = parser.parse_args(argv)
     try:
@@ -340,7 +342,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CannedQueryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.readme:
+    if args.readme and args.write:
+        text = args.write.read_text(encoding="utf-8")
+        old = readme_section_of(text)
+        if old is None:
+            print(f"error: {args.write} has no {README_START!r} … {README_END!r} markers", file=sys.stderr)
+            return 2
+        args.write.write_text(text.replace(old, readme_list(queries)), encoding="utf-8")
+    elif args.readme:
         print(readme_list(queries))
     else:
         for q in queries.values():

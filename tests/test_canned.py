@@ -345,6 +345,25 @@ def check_person_statements(client):
     assert any(r["kind"] == "Aussage" for r in rows)
 
 
+def check_initiatives_since(client):
+    rows = run(client, "initiatives-since")  # example: since 2015
+    assert {(r["name"], r["startYear"]) for r in rows} >= {
+        ("Digitale Dörfer", "2015"),  # "In Rheinland-Pfalz wird seit 2015 das Projekt „Digitale Dörfer“ gefördert"
+        ("Regionale Digitalisierungszentren in Sachsen-Anhalt", "2019"),  # "seit 2019 bereits sechs"
+    }
+    assert [r["name"] for r in run(client, "initiatives-since", year="2016")] == [
+        n for n in (r["name"] for r in rows) if n != "Digitale Dörfer"
+    ]
+    assert run(client, "initiatives-since", year="2020") == []
+
+
+def check_series_events(client):
+    rows = run(client, "series-events")  # example: from 2020-11-03
+    assert [(r["event"], r["date"]) for r in rows] == [(ID + "event/blw6", "2020-11-03"), (ID + "event/blw-2021-04-27", "2021-04-27")]
+    later = run(client, "series-events", **{"from": "2020-11-04"})
+    assert [(r["date"], r["tentative"]) for r in later] == [("2021-04-27", "true")]  # "voraussichtlich am 27. April 2021"
+
+
 CHECKS = {name[len("check_") :].replace("_", "-"): f for name, f in globals().items() if name.startswith("check_")}
 
 
@@ -379,6 +398,8 @@ def test_list_as_json_and_html(client):
         ("provenance", {"resource": "not-an-iri"}, "resource"),
         ("agenda", {"speaker": "x"}, "speaker"),
         ("label-search", {"text": "x", "lang": "d e"}, "lang"),
+        ("initiatives-since", {"year": "2015.5"}, "year"),
+        ("series-events", {"from": "27.04.2021"}, "from"),
         ("agenda", {"format": "yaml"}, "format"),
     ],
 )
@@ -470,10 +491,19 @@ def test_cli_query_bad_input_exits_2_naming_it(runner, args, named):
 def test_readme_list_matches_the_query_headers():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = canned.readme_section_of(readme)
-    assert section is not None, "README.md lacks the generated list; run: python -m server.canned --readme"
-    assert section == canned.readme_list(QUERIES), "README.md's canned query list drifted; regenerate it with: python -m server.canned --readme"
+    assert section is not None, "README.md lacks the generated list; run: python -m server.canned --readme --write README.md"
+    assert section == canned.readme_list(QUERIES), "README.md's canned query list drifted; regenerate it with: python -m server.canned --readme --write README.md"
 
 
 def test_readme_generator_prints_the_list(capsys):
     assert canned.main(["--readme"]) == 0
     assert capsys.readouterr().out.strip() == canned.readme_list(QUERIES)
+
+
+def test_readme_generator_rewrites_only_its_section(tmp_path):
+    readme = write(tmp_path, "README.md", f"# T\n\n{canned.README_START}\nold\n{canned.README_END}\n\n## After\n")
+    assert canned.main(["--readme", "--write", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# T\n\n") and text.endswith("\n\n## After\n")
+    assert canned.readme_section_of(text) == canned.readme_list(QUERIES)
+    assert canned.main(["--readme", "--write", str(write(tmp_path, "other.md", "no markers"))]) == 2
