@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server import negotiation as nego
 from server.negotiation import (
@@ -150,3 +152,20 @@ def test_every_canonical_type_has_an_extension_and_charset():
     for media in nego.RESULTS_TYPES + nego.GRAPH_TYPES:
         assert media in nego.EXTENSIONS
         assert nego.with_charset(media).endswith("charset=utf-8")
+
+
+# -- robustness: any header parses, nothing raises --------------------------------------------------
+
+
+ACCEPT_ALPHABET = st.sampled_from(list("abcdefghijklmnopqrstuvwxyz*/;=,.+- \t\"0123456789q"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(ACCEPT_ALPHABET, max_size=80))
+def test_any_accept_header_parses_into_sane_ranges(header):
+    ranges = parse_accept(header)
+    assert all(0.0 <= r.q <= 1.0 and r.type and r.subtype for r in ranges)
+    assert [r.q for r in ranges] == sorted((r.q for r in ranges), reverse=True)
+    for offered, aliases in (RESULTS, GRAPHS):
+        chosen = negotiate(header, offered, aliases)
+        assert len(set(chosen)) == len(chosen) and set(chosen) <= set(offered)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.protocol import ProtocolError, QueryRequest, parse_query_string, parse_request, query_form
 
@@ -129,3 +131,30 @@ def test_updates_are_detected(update):
         query_form(update)
     assert info.value.status == 400 and info.value.kind == "update-not-accepted"
     assert "updates are not accepted" in info.value.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "POST", "HEAD"]),
+    content_type=st.sampled_from([None, "", FORM, DIRECT, DIRECT + "; charset=latin-1", "application/sparql-update", "text/plain", "multipart/form-data"]),
+    params=st.lists(st.tuples(st.sampled_from(["query", "update", "format", "default-graph-uri", "named-graph-uri", "x"]), st.text(max_size=30)), max_size=4),
+    body=st.binary(max_size=60),
+)
+def test_any_request_is_parsed_or_refused_with_a_4xx(method, content_type, params, body):
+    try:
+        parsed = parse_request(method, content_type, params, body)
+    except ProtocolError as exc:
+        assert 400 <= exc.status < 500 and exc.message and exc.kind
+    else:
+        assert parsed is None or (isinstance(parsed, QueryRequest) and parsed.query.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_query_form_never_fails_except_for_updates(text):
+    try:
+        form = query_form(text)
+    except ProtocolError as exc:
+        assert exc.kind == "update-not-accepted"
+    else:
+        assert form in (None, "SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
