@@ -108,7 +108,7 @@ def chart_for(variables: list[str], rows: list[dict[str, Cell]], title: str) -> 
 
 
 def bar_chart(rows: list[dict[str, Cell]], label: str, value: str, title: str, width: int = 640, bar_height: int = 22) -> BarChart:
-    label_width = min(260, max(80, 7 * max(len(r[label].text) for r in rows)))
+    label_width = min(320, max(80, int(7.5 * max(len(r[label].text) for r in rows)) + 16))
     values = [float(r[value].text) for r in rows]
     max_value = max(values) or 1.0
     usable = width - label_width - 50

@@ -92,6 +92,12 @@ SELECT DISTINCT ?text ?file ?g WHERE {{
     )
 
 
+def stored_text_query(iri: str) -> str:
+    """SELECT the file of ``iri`` when it is a stored plain text (``dcterms:format "text/plain"``)."""
+    return f"""PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?file WHERE {{ VALUES ?this {{ {iri_term(iri)} }} ?this dcterms:format "text/plain" ; dcterms:identifier ?file }}"""
+
+
 #: Whole-graph figures for the home page.
 TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

@@ -112,6 +112,17 @@ def test_context_document_is_json_ld_with_the_vocabulary_prefixes(client):
         assert context[prefix].startswith("http")
 
 
+def test_the_stored_text_resolves_to_the_text_the_offsets_count_in(client):
+    response = client.get("/id/report/blw6/text", headers={"Accept": "text/plain"})
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == SOURCE
+    assert client.get("/id/report/blw6/text?format=txt").get_data(as_text=True) == SOURCE
+    # still RDF for RDF clients and for */*
+    assert parse(client.get("/id/report/blw6/text", headers={"Accept": "*/*"}))
+    # other resources have no plain-text twin
+    assert client.get("/id/land/DE-BY", headers={"Accept": "text/plain"}).status_code == 406
+
+
 # ---------------------------------------------------------------------------------- refusals
 
 

@@ -5,6 +5,8 @@ passages with the quoted span marked in its paragraph of the source text); RDF c
 description (outgoing + incoming + provenance triples) as Turtle, JSON-LD (compacted with
 ``/context.jsonld``), N-Triples or RDF/XML. ``?format=html|ttl|jsonld|nt|rdf`` overrides the
 Accept header; ``Vary: Accept``; 404 for IRIs the data does not mention; 406 when nothing fits.
+A stored text (the ``oa:hasSource`` of the passages) also has ``text/plain`` (``?format=txt``):
+the text the selectors' offsets count in.
 All reads go through ``context().backend`` (embedded or remote store alike).
 """
 
@@ -22,7 +24,7 @@ from .errors import ApiError
 bp = Blueprint("resources", __name__)
 
 #: Representations of a resource: ?format= name -> media type, in the order used for */*.
-OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}}
+OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}, "txt": "text/plain"}
 
 
 def choose_format(offers: dict[str, str] = OFFERS) -> str:
@@ -65,12 +67,25 @@ def resource(path: str) -> Response:
     try:
         if fmt == "html":
             return finish(resource_page(iri), fmt)
+        if fmt == "txt":
+            return finish(stored_text(iri), fmt)
         triples = graph_reads.construct(context().backend, describe.description_query(iri))
     except graph_reads.Refused as exc:
         raise refused(exc) from None
     if not triples:
         raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
     return finish(rdf_response(triples, fmt), fmt)
+
+
+def stored_text(iri: str) -> Response:
+    """The text itself, for a stored text resource (the ``oa:hasSource`` of the passages); 406 for others."""
+    rows = graph_reads.select(context().backend, describe.stored_text_query(iri))
+    settings = context().settings
+    path = passages.source_file([r["file"].value for r in rows], [], settings.data_paths, REPO_ROOT) if rows else None
+    if path is None:
+        offered = [media for name, media in OFFERS.items() if name != "txt"]
+        raise ApiError(406, f"<{iri}> is not a stored text; it has no text/plain representation", offered=offered)
+    return Response(passages.read_text(path), mimetype="text/plain")
 
 
 def resource_page(iri: str) -> Response:
