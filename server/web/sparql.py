@@ -93,7 +93,9 @@ def _default_graph_triples() -> int | None:
     """Distinct triples of the union default graph (computed once per app, through the backend)."""
     cache = current_app.extensions.setdefault("sldkg.sparql", {})
     if "default_triples" not in cache:
-        answer = context().backend.run(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_types=(nego.CSV,)))
+        # DISTINCT: a triple stated in two files is one triple of the union default graph
+        count = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        answer = context().backend.run(QueryJob(count, results_types=(nego.CSV,)))
         cache["default_triples"] = int(answer.body.decode().split()[1]) if answer.ok else None
     return cache["default_triples"]
 
