@@ -456,3 +456,43 @@ def test_charts_follow_the_shape_of_the_results():
     links = [{"a": Cell("x", href="http://example.org/x")}, {"a": Cell("y", href="http://example.org/y")}]
     assert chart_for(["a"], links, "links") is None
     assert chart_for(["name", "n"], counts[:1], "one row") is None
+
+
+# ---------------------------------------------------------------------------------- the same pages from a remote store
+
+
+@pytest.fixture(scope="module")
+def remote_app(tmp_path_factory):
+    """The app served from an Oxigraph server (started here on 127.0.0.1, loaded with `sldkg load`)."""
+    from click.testing import CliRunner
+
+    from benchmarks.systems import OxigraphServer
+    from server.cli import main
+
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db", timeout_s=5)
+    try:
+        loaded = CliRunner().invoke(main, ["load", "--into", server.store_url])
+        assert loaded.exit_code == 0, loaded.output
+        app = create_app(Settings.from_env({}, store_url=server.query_url))
+        assert app.extensions["sldkg"].store is None
+        yield app
+        app.extensions["sldkg"].backend.close()
+    finally:
+        server.stop()
+
+
+def test_a_remote_store_serves_the_same_descriptions_pages_and_dumps(remote_app, client):
+    remote = remote_app.test_client()
+    for path in ("/id/land/DE-BY", "/id/person/thomas-jarzombek", "/ontology"):
+        mine = parse(client.get(path, headers={"Accept": "text/turtle"}))
+        theirs = parse(remote.get(path, headers={"Accept": "text/turtle"}))
+        assert isomorphic(mine, theirs), path
+    page = Page(remote.get("/id/person/thomas-jarzombek", headers={"Accept": BROWSER}).get_data(as_text=True))
+    assert page.marks and all(mark in SOURCE for mark in page.marks)
+    assert remote.get("/", headers={"Accept": BROWSER}).status_code == 200
+    assert remote.get("/queries/counts-per-land", headers={"Accept": BROWSER}).get_data(as_text=True).count('<rect class="bar"') == 16
+    local_nq = sorted(client.get("/dumps/sldkg.nq").get_data(as_text=True).splitlines())
+    remote_nq = sorted(remote.get("/dumps/sldkg.nq").get_data(as_text=True).splitlines())
+    assert len(local_nq) == len(remote_nq)
+    assert [line for line in local_nq if "_:" not in line] == [line for line in remote_nq if "_:" not in line]
+    assert remote.get("/catalog", headers={"Accept": "text/turtle"}).status_code == 200
