@@ -507,3 +507,12 @@ def test_readme_generator_rewrites_only_its_section(tmp_path):
     assert text.startswith("# T\n\n") and text.endswith("\n\n## After\n")
     assert canned.readme_section_of(text) == canned.readme_list(QUERIES)
     assert canned.main(["--readme", "--write", str(write(tmp_path, "other.md", "no markers"))]) == 2
+
+
+def test_head_and_preflight_on_canned_queries(client):
+    head = client.head("/queries/quotes", headers={"Accept": "text/csv"})
+    assert head.status_code == 200 and head.mimetype == "text/csv" and head.data == b""
+    preflight = client.options("/queries/quotes", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*" and "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    assert client.options("/openapi.json").headers["Access-Control-Allow-Origin"] == "*"
