@@ -123,6 +123,34 @@ def test_the_stored_text_resolves_to_the_text_the_offsets_count_in(client):
     assert client.get("/id/land/DE-BY", headers={"Accept": "text/plain"}).status_code == 406
 
 
+def minted_iris(app) -> list[str]:
+    store = app.extensions["sldkg"].store
+    found = set()
+    for quad in store.oxigraph:
+        for term in (quad.subject, quad.object):
+            if type(term).__name__ == "NamedNode" and term.value.startswith(ID):
+                found.add(term.value)
+    return sorted(found)
+
+
+def test_every_minted_iri_resolves(app, client):
+    iris = minted_iris(app)
+    assert len(iris) > 300
+    failures = [iri for iri in iris if client.get("/id/" + iri[len(ID) :], headers={"Accept": "text/turtle"}).status_code != 200]
+    assert failures == []
+
+
+def test_one_resource_of_every_kind_has_a_page(app, client):
+    by_kind = {}
+    for iri in minted_iris(app):
+        by_kind.setdefault(iri[len(ID) :].split("/")[0], iri)
+    assert {"land", "person", "org", "event", "report", "topic"} <= set(by_kind)
+    for kind, iri in by_kind.items():
+        response = client.get("/id/" + iri[len(ID) :], headers={"Accept": BROWSER})
+        assert response.status_code == 200, iri
+        assert f"<code>{iri}</code>" in response.get_data(as_text=True)
+
+
 # ---------------------------------------------------------------------------------- refusals
 
 
