@@ -41,6 +41,7 @@ import yaml
 
 from .config import Settings
 from .protocol import ProtocolError, query_form
+from .results import parse_term, syntax_position
 from .store import LoadError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -206,6 +207,7 @@ def parse(path: Path, text: str | None = None) -> CannedQuery:
     if form is None:
         raise CannedQueryError(where, header_lines + 1, "not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     parameters = tuple(_parameter(where, name, spec, text) for name, spec in (header.get("parameters") or {}).items())
+    _dry_run(where, text, header_lines, parameters)
     tags = header.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise CannedQueryError(where, 1, "tags must be a list of words")
@@ -259,6 +261,28 @@ def _parameter(where: str, name: object, spec: object, text: str) -> Parameter:
             except ParameterError as exc:
                 raise CannedQueryError(where, at, f"the {label} of {exc}") from None
     return parameter
+
+
+#: A stand-in value per type for parameters without example or default (only for the dry run).
+_STAND_INS = {"iri": "urn:x:stand-in", "string": "x", "language": "de", "integer": "0", "date": "2000-01-01"}
+
+
+def _dry_run(where: str, text: str, header_lines: int, parameters: Sequence[Parameter]) -> None:
+    """Evaluate the query on an empty store with every parameter bound: catches syntax errors and
+    parameters the query does not project (the evaluator binds only projected variables)."""
+    bindings = {}
+    for p in parameters:
+        value = p.example if p.example is not None else p.default if p.default is not None else _STAND_INS[p.type]
+        bindings[ox.Variable(p.name)] = parse_term(p.to_term(value))
+    try:
+        result = ox.Store().query(text, substitutions=bindings)
+        if isinstance(result, (ox.QuerySolutions, ox.QueryTriples)):
+            list(result)
+    except SyntaxError as exc:
+        position = syntax_position(str(exc))
+        raise CannedQueryError(where, position.get("line"), f"SPARQL syntax error: {exc}") from None
+    except RuntimeError as exc:  # pyoxigraph: "The SPARQL query does not contains variable ?x in its SELECT projection"
+        raise CannedQueryError(where, header_lines + 1, f"{exc}; a parameter must be a projected variable") from None
 
 
 def _body(text: str) -> str:

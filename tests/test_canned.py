@@ -71,6 +71,8 @@ def test_parse_a_good_header(tmp_path):
         ("q.rq", GOOD.replace("required: true", "required: true\n#+     default: x"), 7, "choose one"),
         ("q.rq", GOOD.replace("example: https://w3id.org/sldkg/id/land/DE-BY", "example: DE-BY"), 7, "not an absolute IRI"),
         ("q.rq", GOOD.replace("default: 3", "default: three"), 11, "not an integer"),
+        ("q.rq", GOOD.replace("SELECT ?land ?n WHERE { ?land ?p ?n }", "SELECT ?land ?n WHERE {\n  ?land ?p ?n"), 16, "syntax error"),  # the file ends on line 16
+        ("q.rq", GOOD.replace("SELECT ?land ?n WHERE", "SELECT ?land (COUNT(*) AS ?c) WHERE").replace("?land ?p ?n }", "?land ?p ?n } GROUP BY ?land"), 14, "projected"),
     ],
 )
 def test_malformed_headers_name_file_and_line(tmp_path, name, text, line, message):
