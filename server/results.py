@@ -77,6 +77,16 @@ def syntax_position(message: str) -> dict[str, int]:
     return {"line": int(match.group(1)), "column": int(match.group(2))} if match else {}
 
 
+def syntax_message(message: str, limit: int = 300) -> str:
+    """A readable syntax error: the position first, and a long list of expected tokens cut short."""
+    position = syntax_position(message)
+    reason = _POSITION.sub("", message, count=1).lstrip(": ").strip()
+    if len(reason) > limit:
+        reason = reason[:limit].rsplit(",", 1)[0] + ", …"
+    where = f" at line {position['line']}, column {position['column']}" if position else ""
+    return f"SPARQL syntax error{where}: {reason}"
+
+
 def execute(store: EmbeddedStore, job: QueryJob) -> Answer:
     """Evaluate and serialise ``job``; every refusal is an :class:`Answer` with status >= 400."""
     try:
@@ -89,7 +99,7 @@ def execute(store: EmbeddedStore, job: QueryJob) -> Answer:
         )
     except SyntaxError as exc:
         message = str(exc)
-        return Answer(400, error="syntax", message=f"SPARQL syntax error: {message}", details=syntax_position(message))
+        return Answer(400, error="syntax", message=syntax_message(message), details=syntax_position(message))
     if isinstance(result, ox.QueryBoolean):
         return _boolean(result, job)
     if isinstance(result, ox.QuerySolutions):

@@ -111,6 +111,13 @@ def test_syntax_error_has_line_and_column(store):
     assert answer.details["line"] == 2 and answer.details["column"] > 0
     assert syntax_position("error at 3:7: expected") == {"line": 3, "column": 7}
     assert syntax_position("no position") == {}
+    assert answer.message.startswith("SPARQL syntax error at line 2, column ")
+
+
+def test_long_syntax_messages_are_cut_short(store):
+    answer = execute(store, QueryJob("SELECT * {"))
+    assert answer.message.startswith("SPARQL syntax error at line 1, column 11: expected one of")
+    assert len(answer.message) < 400 and answer.message.endswith(", …")
 
 
 def test_substitutions_are_bound_as_terms(store):
