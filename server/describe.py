@@ -101,6 +101,8 @@ SELECT ?file WHERE {{ VALUES ?this {{ {iri_term(iri)} }} ?this dcterms:format "t
 #: Whole-graph figures for the home page.
 TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
+RESOURCES_QUERY = f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), "{RESOURCE_BASE}")) }}'
+
 CLASS_COUNTS_QUERY = (
     PREFIXES
     + f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?l) AS ?label) WHERE {{

@@ -133,6 +133,14 @@ def minted_iris(app) -> list[str]:
     return sorted(found)
 
 
+def typed_graph(app) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for row in app.extensions["sldkg"].store.query("SELECT DISTINCT ?s ?c WHERE { ?s a ?c }"):
+        if type(row["s"]).__name__ == "NamedNode":
+            graph.add((rdflib.URIRef(row["s"].value), RDF.type, rdflib.URIRef(row["c"].value)))
+    return graph
+
+
 def test_every_minted_iri_resolves(app, client):
     iris = minted_iris(app)
     assert len(iris) > 300
@@ -276,7 +284,10 @@ def test_home_page_has_figures_and_links_everywhere(client):
     assert "http://dcat-ap.de/def/licenses/cc-by/4.0" in page.links
     triples = int(re.search(r'class="triples">(\d+)<', html).group(1))
     assert triples == client.get("/healthz").get_json()["triples"]
-    assert re.search(r"German federal state \(Land\)</a></td><td class=\"n\">16<", html)
+    assert re.search(r"German federal state \(Land\)</a></td><td><code>sld:Land</code></td><td class=\"n\">16<", html)
+    resources = int(re.search(r'class="resources">(\d+)<', html).group(1))
+    typed = typed_graph(client.application)
+    assert resources == len({iri for iri in minted_iris(client.application) if (rdflib.URIRef(iri), RDF.type, None) in typed})
 
 
 def test_ontology_iri_gives_documentation_to_browsers_and_rdf_otherwise(client):

@@ -28,6 +28,7 @@ from ..charts import Cell
 from ..config import RESOURCE_BASE
 from ..execution import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
 from ..iri_map import local_url, public_base
+from ..resource_view import compact
 from . import context
 from .errors import ApiError
 
@@ -83,17 +84,24 @@ def read(query: str):
 @bp.get("/")
 def home() -> Response:
     triples = read(describe.TRIPLES_QUERY)
-    classes = read(describe.CLASS_COUNTS_QUERY)
+    resources = read(describe.RESOURCES_QUERY)
     counts = [
         {
             "iri": row["class"].value,
+            "curie": compact(row["class"].value),
             "n": int(row["n"].value),
             "label": row["label"].value if row["label"] is not None else None,
         }
-        for row in classes
+        for row in read(describe.CLASS_COUNTS_QUERY)
     ]
-    total = int(triples[0]["n"].value) if triples else 0
-    html = render_template("home.html", triples=total, counts=counts, resources=sum(c["n"] for c in counts), base=base(), resource_base=RESOURCE_BASE)
+    html = render_template(
+        "home.html",
+        triples=int(triples[0]["n"].value) if triples else 0,
+        resources=int(resources[0]["n"].value) if resources else 0,
+        counts=counts,
+        base=base(),
+        resource_base=RESOURCE_BASE,
+    )
     return Response(html, mimetype="text/html")
 
 
