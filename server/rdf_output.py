@@ -85,13 +85,27 @@ def serialize(triples: list[ox.Triple], fmt: RdfFormat) -> bytes:
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
-    """An rdflib graph of ``triples`` (for pages and JSON-LD); parsed from N-Triples, the lossless path."""
+    """An rdflib graph of ``triples`` (for pages and JSON-LD), term by term (lexical forms kept as they are)."""
     graph = rdflib.Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
-    if triples:
-        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
     return graph
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def term(node) -> rdflib.term.Node:
+    """The rdflib term of a pyoxigraph term (plain strings stay plain, as an N-Triples parser makes them)."""
+    if isinstance(node, ox.NamedNode):
+        return rdflib.URIRef(node.value)
+    if isinstance(node, ox.BlankNode):
+        return rdflib.BNode(node.value)
+    if node.language:
+        return rdflib.Literal(node.value, lang=node.language, normalize=False)
+    datatype = node.datatype.value
+    return rdflib.Literal(node.value, datatype=None if datatype == XSD_STRING else rdflib.URIRef(datatype), normalize=False)
 
 
 def context_document() -> bytes:
