@@ -58,6 +58,11 @@ class Dump:
         return hashlib.sha256(self.body).hexdigest()
 
     @property
+    def repr_digest_header(self) -> str:
+        """RFC 9530 ``Repr-Digest`` value: ``sha-256=:<base64>:``."""
+        return "sha-256=:" + base64.b64encode(hashlib.sha256(self.body).digest()).decode("ascii") + ":"
+
+    @property
     def digest_header(self) -> str:
         """RFC 3230 ``Digest`` value: ``sha-256=<base64>``."""
         return "sha-256=" + base64.b64encode(hashlib.sha256(self.body).digest()).decode("ascii")

@@ -64,6 +64,7 @@ def test_dump_headers_carry_its_sha256(client, name):
     digest = hashlib.sha256(response.data).digest()
     assert response.headers["ETag"] == f'"{digest.hex()}"'
     assert response.headers["Digest"] == "sha-256=" + base64.b64encode(digest).decode()
+    assert response.headers["Repr-Digest"] == "sha-256=:" + base64.b64encode(digest).decode() + ":"
     again = client.get("/dumps/" + name, headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and not again.data
 

@@ -2,7 +2,7 @@
 
 * ``GET /dumps/`` – the list (HTML for browsers, JSON otherwise): file, media type, size, SHA-256.
 * ``GET /dumps/sldkg.{ttl,nt,jsonld,rdf,nq,trig}`` – one dump; ``ETag`` is its SHA-256 and
-  ``Digest: sha-256=…`` (RFC 3230) lets clients check what they got; conditional requests get 304.
+  ``Digest: sha-256=…`` (RFC 3230) and ``Repr-Digest: sha-256=:…:`` (RFC 9530) lets clients check what they got; conditional requests get 304.
 * ``GET /dumps/SHA256SUMS`` – the sums of all dumps (``sha256sum -c`` format).
 
 The dumps are generated once per data version (all formats together, from one read of every quad
@@ -68,6 +68,7 @@ def dump(name: str) -> Response:
     response = Response(found.body, mimetype=found.format.media_type)
     response.set_etag(found.sha256)
     response.headers["Digest"] = found.digest_header
+    response.headers["Repr-Digest"] = found.repr_digest_header
     response.headers["Content-Disposition"] = f'attachment; filename="{found.format.file_name}"'
     response.last_modified = context().backend.modified
     return response.make_conditional(request)
