@@ -303,6 +303,21 @@ def test_ontology_iri_gives_documentation_to_browsers_and_rdf_otherwise(client):
     assert (BY, RDF.type, SLD.Land) not in graph
 
 
+def test_named_graphs_and_the_ontology_version_dereference(app, client):
+    store = app.extensions["sldkg"].store
+    for source in store.files:
+        path = source.graph[len("https://w3id.org/sldkg/") :]
+        response = client.get("/" + path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, path
+        assert len(parse(response)) == source.triples
+    assert client.get("/graph/reference/laender", headers={"Accept": BROWSER}).mimetype == "text/html"
+    for missing in ("/graph/nope", "/graph/reference", "/graph/..%2Fdata"):
+        assert client.get(missing, headers={"Accept": "text/turtle"}).status_code == 404, missing
+    version = parse(client.get("/ontology/0.1.0", headers={"Accept": "text/turtle"}))
+    assert (SLD.Land, RDF.type, OWL.Class) in version
+    assert client.get("/ontology/9.9.9", headers={"Accept": "text/turtle"}).status_code == 404
+
+
 def test_canned_query_page_has_form_table_and_bar_chart(client):
     response = client.get("/queries/counts-per-land", headers={"Accept": BROWSER})
     assert response.status_code == 200 and response.mimetype == "text/html"

@@ -2,6 +2,8 @@
 
 * ``GET /ontology`` – the ontology (the IRI of every ``sld:`` term without its fragment): HTML
   documentation for browsers (one anchor per term), the ontology graph as RDF otherwise.
+* ``GET /ontology/<version>`` – the ``owl:versionIRI`` of the loaded ontology (404 for other versions).
+* ``GET /graph/<path>`` – one named graph (one data file, ``https://w3id.org/sldkg/graph/<path>``) as RDF.
 * ``GET /.well-known/void`` – the VoID description (RDF; HTML shows its Turtle).
 * ``GET /catalog`` – the DCAT-AP.de catalogue record (RDF; HTML shows its Turtle).
 * ``GET /context.jsonld`` – the JSON-LD context the JSON-LD answers are compacted with.
@@ -12,13 +14,14 @@ Negotiation as for resources: ``?format=html|ttl|jsonld|nt|rdf`` overrides Accep
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 
 import rdflib
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from .. import dataset_description, graph_reads, ontology_docs, rdf_output
-from ..config import GRAPH_BASE
+from .. import dataset_description, describe, graph_reads, ontology_docs, rdf_output
+from ..config import GRAPH_BASE, ONTOLOGY_IRI
 from ..dump_formats import DumpCache
 from ..iri_map import public_base
 from ..ld_negotiation import NotAcceptable, UnknownFormat, negotiate
@@ -30,6 +33,8 @@ bp = Blueprint("meta", __name__)
 OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}}
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+VERSION_QUERY = "SELECT ?v WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; <http://www.w3.org/2002/07/owl#versionIRI> ?v }"
+GRAPH_PATH = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
 
 
 def choose_format() -> str:
@@ -67,6 +72,42 @@ def graph_answer(graph: rdflib.Graph, fmt_name: str, title: str) -> Response:
     else:
         body = graph.serialize(format={"ttl": "turtle", "nt": "nt", "rdf": "xml"}[fmt.name])
     return Response(body, mimetype=fmt.media_type, headers={"Content-Type": fmt.media_type + "; charset=utf-8"})
+
+
+@bp.get("/ontology/<version>")
+def ontology_version(version: str) -> Response:
+    """The ontology's ``owl:versionIRI``: served while it is the loaded version, 404 for any other."""
+    try:
+        rows = graph_reads.select(context().backend, VERSION_QUERY, default_graphs=(ONTOLOGY_GRAPH,))
+    except graph_reads.Refused as exc:
+        raise refused(exc) from None
+    current = {row["v"].value for row in rows}
+    if ONTOLOGY_IRI + "/" + version not in current:
+        raise ApiError(404, f"version {version!r} of the ontology is not served here; current: {', '.join(sorted(current)) or 'none'}")
+    return ontology()
+
+
+@bp.get("/graph/<path:path>")
+def named_graph(path: str) -> Response:
+    """A named graph (one data file) as RDF: ``https://w3id.org/sldkg/graph/<path>``."""
+    fmt = choose_format()
+    if not GRAPH_PATH.fullmatch(path):
+        raise ApiError(404, f"/graph/{path} is not a graph of this dataset")
+    graph_iri = GRAPH_BASE + path
+    try:
+        exists = graph_reads.ask(context().backend, f"ASK {{ GRAPH {describe.iri_term(graph_iri)} {{ ?s ?p ?o }} }}")
+        triples = graph_reads.construct(context().backend, ALL_TRIPLES, default_graphs=(graph_iri,)) if exists else []
+    except graph_reads.Refused as exc:
+        raise refused(exc) from None
+    if not triples:
+        raise ApiError(404, f"no named graph <{graph_iri}> in this dataset", graph=graph_iri)
+    if fmt == "html":
+        response = graph_answer(rdf_output.to_rdflib(triples), "html", f"Named graph {graph_iri}")
+    else:
+        record = rdf_output.BY_NAME[fmt]
+        response = Response(rdf_output.serialize(triples, record), mimetype=record.media_type,
+                            headers={"Content-Type": record.media_type + "; charset=utf-8"})
+    return finish(response, "graph-" + fmt)
 
 
 @bp.get("/ontology")
