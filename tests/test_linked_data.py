@@ -318,6 +318,14 @@ def test_named_graphs_and_the_ontology_version_dereference(app, client):
     assert client.get("/ontology/9.9.9", headers={"Accept": "text/turtle"}).status_code == 404
 
 
+def test_shapes_namespace_dereferences_to_the_shapes(client):
+    graph = parse(client.get("/shapes", headers={"Accept": "text/turtle"}))
+    shacl = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    shapes = set(graph.subjects(RDF.type, shacl.NodeShape))
+    assert rdflib.URIRef("https://w3id.org/sldkg/shapes#DcatDatasetShape") in shapes
+    assert len(shapes) > 10
+
+
 def test_canned_query_page_has_form_table_and_bar_chart(client):
     response = client.get("/queries/counts-per-land", headers={"Accept": BROWSER})
     assert response.status_code == 200 and response.mimetype == "text/html"

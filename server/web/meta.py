@@ -4,6 +4,7 @@
   documentation for browsers (one anchor per term), the ontology graph as RDF otherwise.
 * ``GET /ontology/<version>`` – the ``owl:versionIRI`` of the loaded ontology (404 for other versions).
 * ``GET /graph/<path>`` – one named graph (one data file, ``https://w3id.org/sldkg/graph/<path>``) as RDF.
+* ``GET /shapes`` – the SHACL shapes (``https://w3id.org/sldkg/shapes#…``), read from ``shapes/``.
 * ``GET /.well-known/void`` – the VoID description (RDF; HTML shows its Turtle).
 * ``GET /catalog`` – the DCAT-AP.de catalogue record (RDF; HTML shows its Turtle).
 * ``GET /context.jsonld`` – the JSON-LD context the JSON-LD answers are compacted with.
@@ -13,6 +14,7 @@ Negotiation as for resources: ``?format=html|ttl|jsonld|nt|rdf`` overrides Accep
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -108,6 +110,31 @@ def named_graph(path: str) -> Response:
         response = Response(rdf_output.serialize(triples, record), mimetype=record.media_type,
                             headers={"Content-Type": record.media_type + "; charset=utf-8"})
     return finish(response, "graph-" + fmt)
+
+
+@bp.get("/shapes")
+def shapes() -> Response:
+    """The SHACL shapes (``https://w3id.org/sldkg/shapes#Shape``): every file of ``shapes/`` merged.
+
+    Shapes are not data: they are read from the shapes folder, not from the store.
+    """
+    fmt = choose_format()
+    folder = context().settings.shapes_path
+    files = tuple(sorted(folder.glob("*.ttl"))) if folder.is_dir() else ()
+    if not files:
+        raise ApiError(404, "no shapes are installed with this server")
+    graph = shapes_graph(files, tuple(f.stat().st_mtime for f in files))
+    return finish(graph_answer(graph, fmt, "SHACL shapes"), "shapes-" + fmt)
+
+
+@functools.lru_cache(maxsize=4)
+def shapes_graph(files: tuple, mtimes: tuple) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for prefix, namespace in rdf_output.PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    for file in files:
+        graph.parse(file, format="turtle")
+    return graph
 
 
 @bp.get("/ontology")
