@@ -96,10 +96,14 @@ def graph_iri(file: Path, root: Path) -> str:
     return GRAPH_BASE + relative.as_posix()
 
 
-def parse_into(store: ox.Store, file: Path, graph: str) -> int:
-    """Parse one file into ``graph`` of ``store``; returns the number of triples; :class:`LoadError` on bad syntax."""
+def parse_into(store: ox.Store, file: Path, graph: str, *, count: bool = True) -> int | None:
+    """Parse one file into ``graph`` of ``store``; returns the number of triples; :class:`LoadError` on bad syntax.
+
+    ``count=False`` skips the count (``None``): ``len()`` of a pyoxigraph store walks every quad,
+    so counting after each of many files made loading quadratic (see README, "Performance").
+    """
     fmt = RDF_FORMATS[file.suffix]
-    before = len(store)
+    before = len(store) if count else 0
     try:
         data = file.read_bytes()
         # No base IRI: a relative IRI in a data file is an error, not a file: URL of this machine.
@@ -108,7 +112,13 @@ def parse_into(store: ox.Store, file: Path, graph: str) -> int:
         raise LoadError(file, _syntax_message(exc), exc.lineno, exc.offset) from None
     except OSError as exc:
         raise LoadError(file, exc.strerror or str(exc)) from None
-    return len(store) - before
+    return len(store) - before if count else None
+
+
+def graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Triples per named graph, counted in one pass inside pyoxigraph."""
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in rows}
 
 
 def _syntax_message(exc: SyntaxError) -> str:
@@ -177,17 +187,19 @@ class EmbeddedStore:
 def load(paths: Iterable[Path | str]) -> EmbeddedStore:
     """Load every RDF file below ``paths`` into a new store (all or nothing)."""
     oxstore = ox.Store()
-    files: list[SourceFile] = []
     digest = hashlib.sha256()
     newest = 0.0
+    loaded: list[tuple[Path, str]] = []
     for file, root in discover(paths):
         graph = graph_iri(file, root)
-        count = parse_into(oxstore, file, graph)
-        files.append(SourceFile(file, graph, count))
+        parse_into(oxstore, file, graph, count=False)
+        loaded.append((file, graph))
         digest.update(graph.encode() + b"\0" + file.read_bytes() + b"\0")
         newest = max(newest, file.stat().st_mtime)
-    if not files:
+    if not loaded:
         raise LoadError(", ".join(str(p) for p in paths) or "(none)", "no RDF files found")
+    sizes = graph_sizes(oxstore)
+    files = [SourceFile(file, graph, sizes.get(graph, 0)) for file, graph in loaded]
     modified = datetime.fromtimestamp(int(newest), tz=timezone.utc)
     return EmbeddedStore(oxstore, files, digest.hexdigest()[:16], modified)
 
