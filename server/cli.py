@@ -108,11 +108,12 @@ def validate(paths, ontology, shapes, fmt, lang) -> None:
     """
     from .report_formats import render
     from .validation import DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_SHAPES
+    from .validation import ShapesError
     from .validation import validate as run_validation
 
     try:
         report = run_validation(paths or DEFAULT_DATA, ontology or DEFAULT_ONTOLOGY, shapes or DEFAULT_SHAPES)
-    except LoadError as exc:
+    except (LoadError, ShapesError) as exc:
         raise CannotRun(f"cannot validate: {exc}") from None
     click.echo(render(report, fmt, lang), nl=False)
     sys.exit(EXIT_OK if report.conforms else EXIT_PROBLEMS)

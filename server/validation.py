@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
@@ -109,6 +110,10 @@ class ValidationReport:
         return node.n3()
 
 
+class ShapesError(Exception):
+    """The shapes themselves are broken (pySHACL cannot load a shape or constraint)."""
+
+
 def local_name(iri: rdflib.term.Node) -> str:
     text = str(iri)
     return re.split(r"[#/]", text)[-1] or text
@@ -119,12 +124,16 @@ def local_name(iri: rdflib.term.Node) -> str:
 
 @dataclass
 class LoadedFiles:
-    """Files parsed one by one with rdflib (so that every triple's file is known) and merged."""
+    """Files parsed one by one into one graph, remembering where each subject is described."""
 
     graph: Graph = field(default_factory=Graph)
     files: list[Path] = field(default_factory=list)
-    by_file: dict[Path, Graph] = field(default_factory=dict)
     prefixes: dict[Path, dict[str, str]] = field(default_factory=dict)
+    #: The first file in which a node is the subject of a triple.
+    described_in: dict[rdflib.term.Node, Path] = field(default_factory=dict)
+    #: For a blank node: a subject that points to it (its block in the file).
+    held_by: dict[BNode, rdflib.term.Node] = field(default_factory=dict)
+    triples: int = 0
 
 
 def syntax_message(exc: SyntaxError) -> str:
@@ -133,15 +142,15 @@ def syntax_message(exc: SyntaxError) -> str:
     return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
 
 
-def parse_file(path: Path) -> tuple[Graph, dict[str, str]]:
-    """Parse one local file (pyoxigraph's parser, twice as fast as rdflib's) into an rdflib graph.
+def parse_file(path: Path, loaded: LoadedFiles) -> None:
+    """Parse one local file into ``loaded`` (pyoxigraph's parser: twice as fast as rdflib's).
 
-    Returns the graph and the file's prefixes; a syntax error becomes :class:`LoadError` with line and column.
+    A syntax error becomes :class:`LoadError` with line and column.
     """
     if path.suffix not in RDF_FORMATS:
         raise LoadError(path, f"not an RDF file (known endings: {', '.join(sorted(RDF_FORMATS))})")
-    graph = Graph(bind_namespaces="none")
     blank: dict[str, BNode] = {}
+    graph, described_in, held_by = loaded.graph, loaded.described_in, loaded.held_by
 
     def term(t):
         if isinstance(t, ox.NamedNode):
@@ -155,32 +164,39 @@ def parse_file(path: Path) -> tuple[Graph, dict[str, str]]:
         datatype = t.datatype.value
         return Literal(t.value) if datatype == XSD_STRING else Literal(t.value, datatype=URIRef(datatype))
 
+    count = 0
     try:
         parser = ox.parse(path=str(path), format=RDF_FORMATS[path.suffix])
         for quad in parser:
-            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+            subject, obj = term(quad.subject), term(quad.object)
+            graph.add((subject, term(quad.predicate), obj))
+            described_in.setdefault(subject, path)
+            if isinstance(obj, BNode):
+                held_by.setdefault(obj, subject)
+            count += 1
     except SyntaxError as exc:
         raise LoadError(path, syntax_message(exc), exc.lineno, exc.offset) from None
     except OSError as exc:
         raise LoadError(path, exc.strerror or str(exc)) from None
-    prefixes = dict(parser.prefixes)
-    for prefix, ns in prefixes.items():
-        graph.bind(prefix, ns, override=True)
-    return graph, prefixes
+    loaded.files.append(path)
+    loaded.prefixes[path] = dict(parser.prefixes)
+    loaded.triples += count
 
 
-def load_files(paths: Iterable[Path | str]) -> LoadedFiles:
-    """Every RDF file below ``paths`` (see :func:`server.store.discover`), parsed and merged."""
+def load_files(paths: Iterable[Path | str], *, start: Graph | None = None, skip: Iterable[Path] = ()) -> LoadedFiles:
+    """Every RDF file below ``paths`` (see :func:`server.store.discover`) parsed into one graph.
+
+    ``start``: triples to begin with (copied); ``skip``: files not to load (already loaded elsewhere).
+    """
     loaded = LoadedFiles()
+    if start is not None:
+        loaded.graph += start
+    skipped = set(skip)
     for found, _root in discover(paths):
         file = found.resolve()
-        if file in loaded.by_file:
+        if file in loaded.prefixes or file in skipped:
             continue
-        graph, prefixes = parse_file(file)
-        loaded.files.append(file)
-        loaded.by_file[file] = graph
-        loaded.prefixes[file] = prefixes
-        loaded.graph += graph
+        parse_file(file, loaded)
     return loaded
 
 
@@ -206,26 +222,23 @@ def validate(
     """
     started = time.perf_counter()
     ontology, shapes = list(ontology), list(shapes)
-    ontology_files = load_files(ontology) if ontology else LoadedFiles()
-    data_files = load_files(data)
-    shape_files = load_files(shapes)
-    data_shape_paths, lint_shape_paths = split_shapes(shape_files.files)
-    if not shape_files.files:
+    shape_paths = [f.resolve() for f, _root in discover(shapes)]
+    if not shape_paths:
         raise LoadError(", ".join(str(p) for p in shapes) or "(none)", "no shape files found")
+    data_shape_paths, lint_shape_paths = split_shapes(shape_paths)
+    ontology_files = load_files(ontology)
+    # the data graph: the ontology (for rdfs:subClassOf), the data, and the subclass axioms of
+    # external vocabularies stated in the shape files (explicit subclass closure, no inference run)
+    data_files = load_files(data, start=ontology_files.graph, skip=ontology_files.files)
+    data_shapes = load_files(data_shape_paths)
+    lint_shapes = load_files(lint_shape_paths)
+    data_files.graph += data_shapes.graph.triples((None, RDFS.subClassOf, None))
 
     runs: list[tuple[Graph, Graph]] = []
-    if data_shape_paths:
-        data_graph = Graph()
-        data_graph += ontology_files.graph
-        for f in data_files.files:
-            if f not in ontology_files.by_file:
-                data_graph += data_files.by_file[f]
-        shapes_graph = merged(shape_files, data_shape_paths)
-        # explicit subclass closure of external vocabularies, stated in the shape files
-        data_graph += shapes_graph.triples((None, RDFS.subClassOf, None))
-        runs.append((data_graph, shapes_graph))
-    if lint_shape_paths and ontology_files.files:
-        runs.append((ontology_files.graph, merged(shape_files, lint_shape_paths)))
+    if data_shapes.files:
+        runs.append((data_files.graph, data_shapes.graph))
+    if lint_shapes.files and ontology_files.files:
+        runs.append((ontology_files.graph, lint_shapes.graph))
 
     report = Graph()
     report.bind("sh", SH)
@@ -237,15 +250,19 @@ def validate(
             shapes_graph = only_shapes(shapes_graph, [URIRef(s) for s in only])
             if shapes_graph is None:
                 continue
-        ok, results, _text = pyshacl.validate(
-            data_graph,
-            shacl_graph=shapes_graph,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-            do_owl_imports=False,
-            meta_shacl=False,
-        )
+        try:
+            ok, results, _text = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+                do_owl_imports=False,
+                meta_shacl=False,
+            )
+        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
+            first_line = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
+            raise ShapesError(f"the shapes in {', '.join(str(display_path(Path(p))) for p in shapes)} cannot be used: {first_line}") from None
         conforms = conforms and bool(ok)
         copy_results(results, report, report_node)
     report.add((report_node, SH.conforms, Literal(conforms)))
@@ -256,7 +273,7 @@ def validate(
         key=violation_order,
     )
     namespaces: dict[str, str] = {}
-    for loaded in (shape_files, ontology_files, data_files):
+    for loaded in (data_shapes, lint_shapes, ontology_files, data_files):
         for prefixes in loaded.prefixes.values():
             namespaces.update(prefixes)
     for prefix, ns in namespaces.items():
@@ -265,9 +282,9 @@ def validate(
         conforms=conforms,
         violations=tuple(violations),
         graph=report,
-        data_files=tuple(ontology_files.files + [f for f in data_files.files if f not in ontology_files.by_file]),
-        shape_files=tuple(shape_files.files),
-        triples=len(ontology_files.graph) + len(data_files.graph),
+        data_files=tuple(ontology_files.files + data_files.files),
+        shape_files=tuple(data_shapes.files + lint_shapes.files),
+        triples=ontology_files.triples + data_files.triples,
         seconds=time.perf_counter() - started,
         namespaces=namespaces,
     )
@@ -291,13 +308,6 @@ def only_shapes(shapes_graph: Graph, keep: Sequence[URIRef]) -> Graph | None:
             if shape not in keep:
                 copy.remove((shape, predicate, target))
     return copy
-
-
-def merged(loaded: LoadedFiles, files: Iterable[Path]) -> Graph:
-    graph = Graph()
-    for f in files:
-        graph += loaded.by_file[f]
-    return graph
 
 
 def copy_results(results: Graph, report: Graph, report_node: BNode) -> None:
@@ -343,18 +353,18 @@ class SourceIndex:
         if node is None:
             return None
         for loaded in self._loaded:
-            for path in loaded.files:
-                graph = loaded.by_file[path]
-                if (node, None, None) in graph:
-                    if isinstance(node, BNode):
-                        # a blank node is described inside the block of the subject that points to it
-                        parent = next(graph.subjects(None, node), None)
-                        if parent is not None and parent not in _seen:
-                            found = self.locate(parent, _seen | {node})
-                            if found is not None:
-                                return found
-                        return Location(path)
-                    return Location(path, self.line_of(path, loaded.prefixes[path], node))
+            path = loaded.described_in.get(node)
+            if path is None:
+                continue
+            if isinstance(node, BNode):
+                # a blank node is described inside the block of the subject that points to it
+                parent = loaded.held_by.get(node)
+                if parent is not None and parent not in _seen:
+                    found = self.locate(parent, _seen | {node})
+                    if found is not None:
+                        return found
+                return Location(path)
+            return Location(path, self.line_of(path, loaded.prefixes[path], node))
         return None
 
     def line_of(self, path: Path, prefixes: dict[str, str], node: rdflib.term.Node) -> int | None:
@@ -374,4 +384,4 @@ class SourceIndex:
         return None
 
 
-__all__ = ["Location", "Violation", "ValidationReport", "validate", "load_files", "parse_file", "LINT_PREFIX"]
+__all__ = ["ShapesError", "Location", "Violation", "ValidationReport", "validate", "load_files", "parse_file", "LINT_PREFIX"]
