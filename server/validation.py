@@ -15,6 +15,7 @@ its focus node is described, for human output and for CI annotations.
 from __future__ import annotations
 
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,9 +36,21 @@ LINT_PREFIX = "ontology-"
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-DEFAULT_DATA = (REPO_ROOT / "data",)
-DEFAULT_ONTOLOGY = (REPO_ROOT / "ontology",)
-DEFAULT_SHAPES = (REPO_ROOT / "shapes",)
+def bundled(name: str) -> Path:
+    """``ontology/`` or ``shapes/`` of this checkout, else the copy installed with the package.
+
+    ``pip install`` (as pre-commit does for a hook) puts them in ``<prefix>/share/sldkg/``.
+    """
+    here = REPO_ROOT / name
+    installed = Path(sys.prefix) / "share" / "sldkg" / name
+    return installed if not here.is_dir() and installed.is_dir() else here
+
+
+#: The data of this checkout, or ``data/`` of the working directory when the package is installed
+#: (another repository holding workshop data that runs the pre-commit hook).
+DEFAULT_DATA = (REPO_ROOT / "data" if (REPO_ROOT / "data").is_dir() else Path("data"),)
+DEFAULT_ONTOLOGY = (bundled("ontology"),)
+DEFAULT_SHAPES = (bundled("shapes"),)
 
 
 @dataclass(frozen=True)

@@ -204,3 +204,50 @@ def test_ontology_and_shapes_options_select_other_files(runner, tmp_path, bad_da
     body = json.loads(result.output)
     assert body["shapeFiles"] == ["shapes/laender.ttl"] or body["shapeFiles"][0].endswith("shapes/laender.ttl")
     assert body["counts"] == {"Violation": 2}
+
+
+def test_broken_shapes_exit_2_naming_the_problem(runner, tmp_path):
+    (tmp_path / "broken.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+        'ex:S a sh:NodeShape ; sh:targetClass <https://w3id.org/sldkg/ontology#Land> ; sh:property [ sh:path ex:p ; sh:minCount 1 , 2 ] .\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["validate", "--shapes", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot be used" in result.output and "sh:minCount" in result.output
+
+
+# -- pre-commit hooks and use from an installed package ------------------------------------------
+
+
+def test_pre_commit_hooks_run_real_commands():
+    import shlex
+
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert {"sldkg-validate", "sldkg-fmt"} <= set(hooks)
+    assert hooks["sldkg-validate"]["pass_filenames"] is False  # resources refer across files
+    for hook in hooks.values():
+        program, *args = shlex.split(hook["entry"])
+        assert program == "sldkg" and hook["language"] == "python"
+        assert re.search(hook["files"], "data/workshops/x/event.ttl") and not re.search(hook["files"], "source.txt")
+        from click.testing import CliRunner
+
+        assert CliRunner().invoke(main, [*args, "--help"]).exit_code == 0
+
+
+def test_an_installed_package_uses_its_bundled_shapes_and_ontology(tmp_path, monkeypatch):
+    import tomllib
+
+    from server import validation
+
+    data_files = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["data-files"]
+    assert data_files == {"share/sldkg/ontology": ["ontology/*.ttl"], "share/sldkg/shapes": ["shapes/*.ttl"]}
+    checkout, prefix = tmp_path / "site-packages", tmp_path / "prefix"
+    (prefix / "share" / "sldkg" / "shapes").mkdir(parents=True)
+    monkeypatch.setattr(validation, "REPO_ROOT", checkout)
+    monkeypatch.setattr(validation.sys, "prefix", str(prefix))
+    assert validation.bundled("shapes") == prefix / "share" / "sldkg" / "shapes"
+    monkeypatch.setattr(validation, "REPO_ROOT", REPO_ROOT)
+    assert validation.bundled("shapes") == REPO_ROOT / "shapes"
