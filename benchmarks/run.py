@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -130,13 +131,17 @@ def deref_iris(paths: list[Path]) -> list[str]:
 # -- one size -----------------------------------------------------------------------------------
 
 
-def check(process: Process, requests: list[loadgen.Request]) -> list[str]:
-    """Send every request once (warm-up); the names of those that did not answer 2xx."""
+def check(process: Process, requests: list[loadgen.Request], timeout: float, budget: float) -> list[str]:
+    """Send every request once (warm-up, within ``budget`` seconds); the names of those that did not answer 2xx."""
     failed = []
+    deadline = time.monotonic() + budget
     for request in requests:
+        if time.monotonic() > deadline:
+            failed.append("(warm-up budget used up)")
+            break
         req = urllib.request.Request(process.url.rstrip("/") + request.path, headers=dict(request.headers), method=request.method)
         try:
-            with urllib.request.urlopen(req, timeout=120) as response:
+            with urllib.request.urlopen(req, timeout=timeout) as response:
                 response.read()
         except Exception as exc:  # noqa: BLE001 -- reported, the benchmark goes on
             failed.append(f"{request.name} ({getattr(exc, 'code', type(exc).__name__)})")
@@ -182,8 +187,8 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
                 if not requests:
                     print(f"    {mix}: no requests (no canned queries yet)", flush=True)
                     continue
-                failed = check(process, requests)
-                figures = loadgen.drive(process.url, requests, duration=args.duration, clients=args.clients)
+                failed = check(process, requests, args.request_timeout, 3 * args.duration)
+                figures = loadgen.drive(process.url, requests, duration=args.duration, clients=args.clients, timeout=args.request_timeout)
                 rows.append(
                     Row("servers", size, triples, mix, system, figures.rps, figures.p50, figures.p99, figures.requests, figures.errors,
                         ("failed once: " + ", ".join(failed[:3])) if failed else "")
@@ -250,8 +255,8 @@ def bench_wsgi(args) -> list[Row]:
                 requests = requests_for("sldkg", mix, "/sparql", iris)
                 if not requests:
                     continue
-                check(process, requests)
-                figures = loadgen.drive(process.url, requests, duration=args.duration, clients=args.clients)
+                check(process, requests, args.request_timeout, 3 * args.duration)
+                figures = loadgen.drive(process.url, requests, duration=args.duration, clients=args.clients, timeout=args.request_timeout)
                 rows.append(Row("wsgi", "real", 0, mix, server, figures.rps, figures.p50, figures.p99, figures.requests, figures.errors))
                 print(f"  {server:9} {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms  ({figures.errors} errors)", flush=True)
         finally:
@@ -314,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parts", default="servers", help=f"comma-separated of {', '.join(PARTS)} [default: %(default)s]")
     parser.add_argument("--rdflib-max", type=float, default=1.1e6, help="largest size rdflib-endpoint is started for [default: %(default)g]")
     parser.add_argument("--validate-max", type=float, default=2e5, help="largest size that is SHACL-validated [default: %(default)g]")
+    parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds a request may take before it counts as an error [default: %(default)s]")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
     args.sizes = [parse_size(s.strip()) for s in args.sizes.split(",") if s.strip()]
@@ -325,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"{name}: unknown {', '.join(unknown)} (known: {', '.join(known)})")
 
+    # `timeout`/kill: leave through the finally clauses, so no server started here outlives the run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"sldkg benchmark, {when}, {machine()}", flush=True)
     rows: list[Row] = []

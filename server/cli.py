@@ -59,8 +59,18 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None
         app = create_app(settings)
     except LoadError as exc:
         raise CannotRun(f"cannot load the data: {exc}") from None
+    except ValueError as exc:  # e.g. --store that is not an http(s) URL
+        raise CannotRun(str(exc)) from None
     ctx = app.extensions["sldkg"]
-    what = f"{len(ctx.store)} triples in {len(ctx.store.files)} graphs" if ctx.store else f"the store at {settings.store_url}"
+    if ctx.store is None:
+        from .remote import StoreUnavailable
+
+        try:
+            ctx.backend.check()
+        except StoreUnavailable as exc:
+            raise CannotRun(f"cannot serve: {exc}") from None
+    # (the files' counts, not len(store): that walks every quad)
+    what = f"{sum(f.triples for f in ctx.store.files)} triples in {len(ctx.store.files)} graphs" if ctx.store else f"the store at {settings.store_url}"
     click.echo(
         f"sldkg: serving {what} on http://{settings.host}:{settings.port}/ "
         f"(loaded in {time.perf_counter() - started:.2f} s)",

@@ -415,3 +415,34 @@ def test_over_http_a_store_that_is_down_is_a_503_naming_it_and_it_recovers(tmp_p
         first.stop()
         if second:
             second.stop()
+
+
+def test_serve_refuses_to_start_on_a_store_that_is_down_or_not_http(runner):
+    from benchmarks.systems import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/query"
+    down = runner.invoke(main, ["serve", "--store", url, "--port", "1"])
+    assert down.exit_code == 2
+    assert url in down.output and "not reachable" in down.output
+    bad = runner.invoke(main, ["serve", "--store", "ftp://example.org/sparql", "--port", "1"])
+    assert bad.exit_code == 2 and "--store must be an http(s) URL" in bad.output
+
+
+def test_sldkg_serve_store_serves_a_real_oxigraph_server(oxigraph):
+    from benchmarks.systems import SldkgServer
+
+    server = SldkgServer(args=["--store", oxigraph.query_url])
+    try:
+        import urllib.request
+
+        with urllib.request.urlopen(server.url + "healthz", timeout=10) as response:
+            assert json.loads(response.read())["store"] == "remote"
+        request = urllib.request.Request(
+            server.url + "sparql?query=SELECT%20%28COUNT%28*%29%20AS%20%3Fn%29%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            count = int(json.loads(response.read())["results"]["bindings"][0]["n"]["value"])
+        assert count == len(load(Settings.from_env({}).data_paths))
+    finally:
+        server.stop()
