@@ -7,11 +7,13 @@ Everything is bounded (``max_examples``) and runs against the in-process app (Fl
 
 from __future__ import annotations
 
+import socket
 import string
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -261,3 +263,55 @@ def test_the_fuzzing_changed_no_data(app, state_before):
     count = app.test_client().get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
                                   headers={"Accept": "text/csv"})
     assert count.get_data(as_text=True).split()[1] == str(state["triples"])
+
+
+# -- malformed HTTP on the wire, against the real server (gunicorn) -------------------------------
+RAW_REQUESTS = {
+    "bad percent-encoding": b"GET /sparql?query=%ZZ%G0 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "non-UTF-8 path": b"GET /id/%ff%fe%80 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "raw high bytes in the path": b"GET /id/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",
+    "NUL in the path": b"GET /queries/\x00 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "unknown HTTP version": b"GET /sparql HTTP/9.9\r\nHost: x\r\n\r\n",
+    "garbage request line": b"HELLO\r\n\r\n",
+    "header without colon": b"GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n",
+    "negative Content-Length": b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+    "body shorter than Content-Length": (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK {}"
+    ),
+    "bad chunk": (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nASK {}\r\n0\r\n\r\n"
+    ),
+    "Content-Length and chunked together": (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 6\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n"
+    ),
+    "charset that is not UTF-8": (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query; charset=utf-16\r\n"
+        b"Content-Length: 6\r\n\r\nASK {}"
+    ),
+    "latin-1 query body": (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 24\r\n\r\n"
+        b"ASK { ?s ?p '\xe4\xf6\xfc\xdf' }      "
+    ),
+}
+
+
+LENIENT = {RAW_REQUESTS["body shorter than Content-Length"]}
+
+
+@pytest.mark.parametrize("raw", RAW_REQUESTS.values(), ids=RAW_REQUESTS.keys())
+def test_malformed_http_gets_a_client_error_from_the_real_server(live_server, raw):
+    port = int(live_server.url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(raw)
+        conn.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    status_line = answer.split(b"\r\n", 1)[0]
+    if raw in LENIENT:  # gunicorn takes the end of the connection as the end of the body
+        assert status_line.split(b" ")[1] in (b"200", b"400"), status_line
+    else:
+        assert status_line == b"" or status_line.split(b" ")[1].startswith(b"4"), status_line
+    assert requests.get(live_server.url + "healthz", timeout=10).status_code == 200
