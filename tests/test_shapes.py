@@ -143,3 +143,10 @@ def test_the_ontology_lint_catches_an_undefined_term(tmp_path):
     report = validate(data=[], ontology=[ontology], shapes=[SHAPES])
     assert {str(v.focus_node) for v in report.violations} == {"https://w3id.org/sldkg/ontology#Undefined"}
     assert not report.conforms
+
+
+def test_the_readme_lists_every_shape():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Validating data", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`(\w+Shape)`", section))
+    assert {s.split("#")[-1] for s in TARGETED} <= listed
