@@ -197,6 +197,7 @@ _TOKEN = re.compile(
       (?P<comment>\#[^\n]*)
     | (?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
     | (?P<iri><[^<>"{}|^`\\\s]*>)
+    | (?P<var>[?$]\w+)
     | (?P<word>[A-Za-z_][A-Za-z0-9_\-.]*(?::[^\s<>{}()]*)?|:[^\s<>{}()]*)
     | (?P<other>\S)
     """,
@@ -233,3 +234,12 @@ def query_form(query: str) -> str | None:
             raise ProtocolError(400, READ_ONLY_MESSAGE, "update-not-accepted", operation=keyword)
         return None
     return None
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether the query has a dataset clause (``FROM`` / ``FROM NAMED``) of its own.
+
+    Only the keyword counts: not ``FROM`` inside strings, IRIs, comments, prefixed names or a
+    variable called ``?from``.
+    """
+    return any(m.lastgroup == "word" and m.group().upper() == "FROM" for m in _TOKEN.finditer(query))

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from . import negotiation as nego
 from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob
-from .protocol import ProtocolError, query_form
+from .protocol import ProtocolError, declares_dataset, query_form
 from .result_limits import ROW_MARKERS, Counted, LimitedSink, RowMarker, TooLarge
 from .store import EmbeddedStore
 
@@ -94,9 +94,7 @@ def execute(store: EmbeddedStore, job: QueryJob) -> Answer:
     except BadSubstitution as exc:
         return Answer(400, error="bad-parameter", message=str(exc))
     try:
-        result = store.query(
-            job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs, substitutions=substitutions
-        )
+        result = _evaluate(store, job, substitutions)
     except SyntaxError as exc:
         message = str(exc)
         return Answer(400, error="syntax", message=syntax_message(message), details=syntax_position(message))
@@ -105,6 +103,15 @@ def execute(store: EmbeddedStore, job: QueryJob) -> Answer:
     if isinstance(result, ox.QuerySolutions):
         return _solutions(result, job)
     return _graph(result, job, DESCRIBE if _is_describe(job.query) else CONSTRUCT)
+
+
+def _evaluate(store: EmbeddedStore, job: QueryJob, substitutions: dict[str, ox.NamedNode | ox.Literal]):
+    """Evaluate with the right dataset: the protocol's (``default-graph-uri``/``named-graph-uri``)
+    overrides the query's; the query's ``FROM``/``FROM NAMED`` override the union default graph
+    (pyoxigraph would ignore them under its union flag); otherwise the default graph is the union."""
+    if not job.default_graphs and not job.named_graphs and declares_dataset(job.query):
+        return store.oxigraph.query(job.query, substitutions={ox.Variable(k): v for k, v in substitutions.items()} or None)
+    return store.query(job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs, substitutions=substitutions)
 
 
 def _not_acceptable(form: str, offered: tuple[str, ...]) -> Answer:

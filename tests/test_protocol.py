@@ -264,6 +264,17 @@ def test_dataset_parameters(endpoint):
     assert {b["g"]["value"] for b in named["results"]["bindings"]} == {laender, GRAPH_BASE + "reference/topics"}
 
 
+def test_from_in_the_query_restricts_the_default_graph(endpoint):
+    is_land = "ASK FROM <{}> {{ ?x a <https://w3id.org/sldkg/ontology#Land> }}"
+    inside = requests.get(endpoint, params={"query": is_land.format(GRAPH_BASE + "reference/laender")}, timeout=10).json()
+    outside = requests.get(endpoint, params={"query": is_land.format(GRAPH_BASE + "reference/topics")}, timeout=10).json()
+    assert (inside["boolean"], outside["boolean"]) == (True, False)
+    overridden = requests.get(
+        endpoint, params={"query": is_land.format(GRAPH_BASE + "reference/topics"), "default-graph-uri": GRAPH_BASE + "reference/laender"}, timeout=10
+    ).json()
+    assert overridden["boolean"] is True  # the protocol's dataset overrides the query's
+
+
 def test_default_graph_is_the_union(endpoint):
     query = "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a <https://w3id.org/sldkg/ontology#Land> . ?e <https://w3id.org/sldkg/ontology#participatingLand> ?x }"
     answer = requests.get(endpoint, params={"query": query}, timeout=10).json()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.protocol import ProtocolError, QueryRequest, parse_query_string, parse_request, query_form
+from server.protocol import ProtocolError, QueryRequest, declares_dataset, parse_query_string, parse_request, query_form
 
 ASK = "ASK {}"
 FORM = "application/x-www-form-urlencoded"
@@ -158,3 +158,18 @@ def test_query_form_never_fails_except_for_updates(text):
         assert exc.kind == "update-not-accepted"
     else:
         assert form in (None, "SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+@pytest.mark.parametrize(
+    "query, declared",
+    [
+        ("SELECT * FROM <http://a/g> {}", True),
+        ("select * from named <http://a/g> {}", True),
+        ("SELECT ?from WHERE { ?s ?p ?from }", False),
+        ("SELECT $from {}", False),
+        ('SELECT * { ?s <http://a/from> "FROM" } # FROM', False),
+        ("PREFIX from: <http://a/> SELECT * { ?s from:x ?o }", False),
+    ],
+)
+def test_declares_dataset(query, declared):
+    assert declares_dataset(query) is declared

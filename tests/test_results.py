@@ -158,3 +158,29 @@ def test_limited_sink_counts_markers_across_chunk_borders():
             break
     else:
         pytest.fail("the third row was not noticed")
+
+
+@pytest.fixture(scope="module")
+def two_graphs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("graphs")
+    (folder / "a.nt").write_text("<http://ex.org/x> <http://ex.org/in> <http://ex.org/A> .\n", encoding="utf-8")
+    (folder / "b.nt").write_text("<http://ex.org/x> <http://ex.org/in> <http://ex.org/B> .\n", encoding="utf-8")
+    return load([folder]), {f.path.stem: f.graph for f in load([folder]).files}
+
+
+def objects(answer) -> set[str]:
+    return {row["o"] for row in solutions(answer)}
+
+
+def test_dataset_of_the_query_and_of_the_protocol(two_graphs):
+    store, graph = two_graphs
+    query = "SELECT ?o {from} WHERE {{ ?s <http://ex.org/in> ?o }}"
+    assert objects(execute(store, QueryJob(query.format(**{"from": ""})))) == {"<http://ex.org/A>", "<http://ex.org/B>"}  # union
+    assert objects(execute(store, QueryJob(query.format(**{"from": f"FROM <{graph['a']}>"})))) == {"<http://ex.org/A>"}
+    assert objects(execute(store, QueryJob(query.format(**{"from": f"FROM NAMED <{graph['a']}>"})))) == set()  # no FROM: empty default graph
+    overridden = QueryJob(query.format(**{"from": f"FROM <{graph['a']}>"}), default_graphs=(graph["b"],))
+    assert objects(execute(store, overridden)) == {"<http://ex.org/B>"}  # the protocol's dataset wins
+    named = "SELECT ?g ?o FROM NAMED <{a}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}".format(**graph)
+    assert {row["g"] for row in solutions(execute(store, QueryJob(named)))} == {f"<{graph['a']}>"}
+    variable = "SELECT ?o ?from WHERE { ?s <http://ex.org/in> ?o OPTIONAL { ?s <http://ex.org/none> ?from } }"
+    assert len(objects(execute(store, QueryJob(variable)))) == 2  # a variable named ?from is no dataset clause
