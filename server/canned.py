@@ -206,7 +206,10 @@ def parse(path: Path, text: str | None = None) -> CannedQuery:
         raise CannedQueryError(where, header_lines + 1, "a canned query cannot be an update") from None
     if form is None:
         raise CannedQueryError(where, header_lines + 1, "not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    parameters = tuple(_parameter(where, name, spec, text) for name, spec in (header.get("parameters") or {}).items())
+    specs = header.get("parameters") or {}
+    if not isinstance(specs, dict):
+        raise CannedQueryError(where, _header_line(text, "parameters"), "parameters must be a mapping: name -> {type, description, example …}")
+    parameters = tuple(_parameter(where, name, spec, text) for name, spec in specs.items())
     _dry_run(where, text, header_lines, parameters)
     tags = header.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):

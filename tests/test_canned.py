@@ -67,6 +67,7 @@ def test_parse_a_good_header(tmp_path):
         ("q.rq", "#+ title: T\n#+ description: {de: D}\nSELECT * {}", 1, "'de' and 'en'"),
         ("q.rq", "#+ title: T\n#+ description: {de: D, en: E}\nINSERT DATA {}", 3, "update"),
         ("q.rq", GOOD.replace("type: integer", "type: float"), 11, "known types"),
+        ("q.rq", "#+ title: T\n#+ description: {de: D, en: E}\n#+ parameters: [land]\nSELECT * {}", 3, "must be a mapping"),
         ("q.rq", GOOD.replace("SELECT ?land ?n WHERE { ?land ?p ?n }", "SELECT ?land WHERE { ?land ?p ?o }"), 11, "not used"),
         ("q.rq", GOOD.replace("required: true", "required: true\n#+     default: x"), 7, "choose one"),
         ("q.rq", GOOD.replace("example: https://w3id.org/sldkg/id/land/DE-BY", "example: DE-BY"), 7, "not an absolute IRI"),
