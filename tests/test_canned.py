@@ -447,6 +447,19 @@ def test_identical_requests_are_answered_from_the_cache(app, client, monkeypatch
     assert calls[-1].substitutions == (("text", '"Portal"'), ("lang", '"de"'))
 
 
+def test_large_answers_are_not_cached(app, client, monkeypatch):
+    from server.web import queries as queries_view
+
+    backend = app.extensions["sldkg"].backend
+    calls = []
+    real_run = backend.run
+    monkeypatch.setattr(backend, "run", lambda job: calls.append(job) or real_run(job))
+    monkeypatch.setattr(queries_view, "CACHE_MAX_BODY", 10)
+    for _ in range(2):
+        assert client.get("/queries/label-search", query_string={"text": "Hessen"}).status_code == 200
+    assert len(calls) == 2
+
+
 def test_canned_revalidation_and_cors(client):
     first = client.get("/queries/quotes")
     assert first.headers["Access-Control-Allow-Origin"] == "*"

@@ -23,6 +23,8 @@ bp = Blueprint("queries", __name__)
 bp.after_request(finish)
 
 EXTENSION = "sldkg.canned"
+#: Answers larger than this are not cached (512 entries of up to 2 MiB bound the cache's memory).
+CACHE_MAX_BODY = 2 * 1024 * 1024
 
 
 def canned_queries() -> dict[str, CannedQuery]:
@@ -118,7 +120,7 @@ def cached_run(key: tuple, job: QueryJob) -> Answer:
     if isinstance(answer, Answer):
         return answer
     answer = context().backend.run(job)
-    if answer.ok:
+    if answer.ok and len(answer.body) <= CACHE_MAX_BODY:
         cache.put(key, answer)
     return answer
 
