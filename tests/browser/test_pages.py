@@ -140,3 +140,13 @@ def test_a_query_typed_into_the_query_ui_returns_results(page):
     wait.until(lambda b: "Thüringen" in " ".join(e.text for e in b.find_elements(By.CSS_SELECTOR, "#yasgui .yasr")))
     cells = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#yasgui .yasr td") if e.is_displayed()]
     assert "Bayern" in " ".join(cells) and "Baden-Württemberg" in " ".join(cells)
+
+
+def test_the_list_of_canned_queries_leads_to_their_pages(page):
+    browser = page("/queries")
+    links = browser.find_elements(By.CSS_SELECTOR, "article.canned h2 a")
+    assert len(links) >= 15
+    target = next(a for a in links if a.get_attribute("href").split("/queries/")[1].startswith("counts-per-land"))
+    target.click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Number of initiatives per Land"
