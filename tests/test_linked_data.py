@@ -558,3 +558,19 @@ def test_a_remote_store_serves_the_same_descriptions_pages_and_dumps(remote_app,
     assert len(local_nq) == len(remote_nq)
     assert [line for line in local_nq if "_:" not in line] == [line for line in remote_nq if "_:" not in line]
     assert remote.get("/catalog", headers={"Accept": "text/turtle"}).status_code == 200
+
+
+def test_negotiation_through_the_production_server(live_server):
+    import requests
+
+    url = live_server.url + "id/land/DE-BY"
+    turtle = requests.get(url, headers={"Accept": "text/turtle"}, timeout=10)
+    assert turtle.status_code == 200 and turtle.headers["Content-Type"].startswith("text/turtle")
+    assert "Accept" in turtle.headers["Vary"]
+    assert (BY, RDF.type, SLD.Land) in rdflib.Graph().parse(data=turtle.text, format="turtle")
+    html = requests.get(url, headers={"Accept": BROWSER}, timeout=10)
+    assert html.headers["Content-Type"].startswith("text/html") and "Content-Security-Policy" in html.headers
+    assert requests.get(url, headers={"Accept": "image/png"}, timeout=10).status_code == 406
+    assert requests.get(live_server.url + "id/land/DE-XX", headers={"Accept": "text/turtle"}, timeout=10).status_code == 404
+    ntriples = requests.get(url + "?format=nt", headers={"Accept": "text/html"}, timeout=10)
+    assert ntriples.headers["Content-Type"].startswith("application/n-triples")
