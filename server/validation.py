@@ -23,8 +23,8 @@ from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 import pyshacl
-from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 import rdflib
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
@@ -35,6 +35,7 @@ from .store import RDF_FORMATS, LoadError, discover, display_path
 LINT_PREFIX = "ontology-"
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def bundled(name: str) -> Path:
     """``ontology/`` or ``shapes/`` of this checkout, else the copy installed with the package.
