@@ -15,6 +15,7 @@ from .config import Settings
 from .execution import Answer, QueryJob
 from .runner import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
 from .safety import SafetyPolicy, check
+from .sandbox import Confined
 from .store import EmbeddedStore
 
 
@@ -46,7 +47,8 @@ class EmbeddedBackend:
         #: What may run at all (no SERVICE, no updates, no graphs outside the dataset; see server/safety.py).
         self.policy = SafetyPolicy.from_settings(settings, store.graphs)
         self.runner = QueryRunner(
-            functools.partial(execute, store),
+            # Confined: the executor cannot open files or sockets (second layer behind the check).
+            Confined(functools.partial(execute, store)),
             size=settings.executors,
             timeout=settings.query_timeout,
             wait=settings.executor_wait,

@@ -311,3 +311,44 @@ def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch
     assert refused == []
     assert len(set(checked)) > 20, "the pages should have sent their queries through the check"
     assert all(status < 500 for status in statuses.values()), {k: v for k, v in statuses.items() if v >= 500}
+
+
+# -- the second layer: an executor cannot open anything ------------------------------------------
+def test_an_executor_cannot_connect_even_when_the_check_is_bypassed(recorder, backend, monkeypatch):
+    import server.backend
+
+    monkeypatch.setattr(server.backend, "check", lambda job, policy: None)
+    backend.start()
+    pids = backend.runner.executor_pids
+    answer = backend.run(attacks(recorder.url)["service"])
+    assert (answer.status, answer.error) == (400, "access-refused")
+    assert recorder.settle() == []
+    assert backend.runner.executor_pids == pids  # the executor lives on
+    assert backend.run(QueryJob("ASK { ?s ?p ?o }")).status == 200  # and it still answers queries
+
+
+def test_confine_makes_opening_files_and_sockets_fail(tmp_path):
+    """In a forked child (never in the test process itself)."""
+    import os
+    import socket
+
+    from server.sandbox import confine
+
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only if nothing could be opened
+        code = 1
+        try:
+            confine()
+            for attempt in (lambda: open(tmp_path / "x", "w"), lambda: socket.socket(), lambda: open(os.devnull)):
+                try:
+                    attempt()
+                    break
+                except OSError:
+                    continue
+            else:
+                code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not (tmp_path / "x").exists()
