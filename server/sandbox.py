@@ -5,7 +5,8 @@ check, the process evaluating it still cannot open a socket or a file. After :fu
 ``socket()``, ``open()`` or ``accept()`` in the process fails with ``EMFILE`` ("too many open
 files"): the limit on file descriptors is lowered to just above the highest one in use, and every
 free number below it is taken by a read-only ``/dev/null``. What the executor needs is open
-already: the pipe to its worker, stdout/stderr, and the store in memory.
+already: the socket pair to its worker, stdout/stderr, and the store in memory. The TCP sockets it
+inherited from its worker (the listening socket, client connections) are closed first.
 
 Only for executor processes: they exchange jobs and answers over an open pipe and need nothing else.
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
+import stat
 from typing import Any, Callable
 
 from .execution import Answer
@@ -34,8 +37,28 @@ def open_descriptors() -> set[int]:
     return found
 
 
+def close_network_sockets() -> int:
+    """Close the TCP sockets inherited from the worker (its listening socket, its client
+    connections); the executor talks to its worker over a Unix socket pair only. Returns how many."""
+    closed = 0
+    for fd in open_descriptors():
+        if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            continue
+        sock = socket.socket(fileno=fd)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.close()
+            closed += 1
+        else:
+            sock.detach()
+    return closed
+
+
 def confine() -> int:
-    """Make every later attempt to open a file or socket fail; returns the new descriptor limit."""
+    """Make every later attempt to open a file or socket fail; returns the new descriptor limit.
+
+    The worker's network sockets are closed first, so the executor cannot accept or answer on them.
+    """
+    close_network_sockets()
     in_use = open_descriptors()
     highest = max(in_use)
     filler = []

@@ -331,14 +331,22 @@ def test_confine_makes_opening_files_and_sockets_fail(tmp_path):
     """In a forked child (never in the test process itself)."""
     import os
     import socket
+    import stat
 
     from server.sandbox import confine
 
+    listener = socket.create_server(("127.0.0.1", 0))
     pid = os.fork()
     if pid == 0:  # the child: exit code 0 only if nothing could be opened
         code = 1
         try:
             confine()
+            try:  # the inherited TCP socket must be closed (its number is free or reused by /dev/null)
+                still_a_socket = stat.S_ISSOCK(os.fstat(listener.fileno()).st_mode)
+            except OSError:
+                still_a_socket = False
+            if still_a_socket:
+                os._exit(2)
             for attempt in (lambda: open(tmp_path / "x", "w"), lambda: socket.socket(), lambda: open(os.devnull)):
                 try:
                     attempt()
@@ -350,5 +358,6 @@ def test_confine_makes_opening_files_and_sockets_fail(tmp_path):
         finally:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
+    listener.close()
     assert os.waitstatus_to_exitcode(status) == 0
     assert not (tmp_path / "x").exists()
