@@ -261,3 +261,29 @@ def test_the_readme_documents_every_format_and_exit_code():
     table = section.split("| `--format` | output |", 1)[1].split("\n\n", 1)[0]
     assert set(re.findall(r"^\| `(\w+)`(?: \(default\))? \|", table, re.M)) == set(FORMATS)
     assert all(f"| {code} |" in section for code in (0, 1, 2))
+
+
+def test_warnings_are_reported_but_do_not_fail(runner, tmp_path, bad_data):
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "advice.ttl").write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix sld: <https://w3id.org/sldkg/ontology#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix ex: <http://example.org/> .
+
+ex:LinkedLand a sh:NodeShape ;
+    sh:targetClass sld:Land ;
+    sh:property [ sh:path owl:sameAs ; sh:minCount 1 ; sh:severity sh:Warning ; sh:message "A Land should link to Wikidata."@en ] .
+""",
+        encoding="utf-8",
+    )
+    result = invoke(runner, str(bad_data), "--shapes", str(shapes), "--format", "github")
+    assert result.exit_code == 0
+    (line,) = [line for line in result.output.splitlines() if line.startswith("::")]
+    assert line.startswith("::warning file=") and line.endswith("A Land should link to Wikidata. (MinCountConstraintComponent)")
+    junit = ET.fromstring(invoke(runner, str(bad_data), "--shapes", str(shapes), "--format", "junit").output.encode("utf-8"))
+    assert junit.get("failures") == "0"
+    assert any("should link to Wikidata" in (out.text or "") for out in junit.iter("system-out"))
+    text = invoke(runner, str(bad_data), "--shapes", str(shapes)).output
+    assert "Warning: A Land should link to Wikidata." in text and text.splitlines()[-1].startswith("conforms: 1 warning")
