@@ -30,7 +30,7 @@ SECONDS = float(os.environ.get("SLDKG_LOAD_SECONDS", "60"))
 SLOW_CLIENTS, SLOW_EVERY = 4, 3.0
 #: Allowed growth of memory (proportional set size, at rest) from the end of the warm-up to the end of
 #: the run: of the long-lived master and workers, and of the whole tree. See the end of the test.
-SERVER_GROWTH_BYTES = 16 * 1024**2
+SERVER_GROWTH_BYTES = 24 * 1024**2
 TREE_GROWTH_BYTES = 64 * 1024**2
 
 PREFIXES = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX schema: <https://schema.org/>\n"
@@ -210,17 +210,21 @@ def test_load_mix_is_answered_correctly_and_memory_stays_flat(loaded_server):
     for role in before:
         print(f"  memory at rest, {role:9}: {before[role] / mib:6.1f} MiB after warm-up, {after[role] / mib:6.1f} MiB at the end"
               f" ({(after[role] - before[role]) / mib:+.1f} MiB)")
+    served = sum(after[r] - before[r] for r in ("master", "workers"))
+    print(f"  master + workers grew {served / max(1, len(outcomes)):.0f} bytes per request")
     print("  memory over time: " + ", ".join(f"{t:.0f} s {m / mib:.0f} MiB" for t, m in samples))
 
     assert not failures, Counter(f"{o.kind}: {o.detail}" for o in failures).most_common(5)
     assert len(by_kind["canned"]) > 100 and len(by_kind["ad-hoc"]) > 100 and by_kind["over-limit"]
     # The store is loaded once, before the workers fork, and shared copy-on-write; what a request
     # allocates is freed after it. So the long-lived processes (master, 2 workers) must not grow with
-    # the number of requests: 16 MiB is ~1 KiB per request at the measured rates for 60 s, i.e. any
-    # real leak would exceed it. The executors are different: each keeps (in its allocator) the working
-    # set of the largest query it ran, until it is killed for going over the limit and replaced by a
-    # fresh fork, so their sum swings with which of the 8 executors were replaced lately (measured:
-    # ±40 MiB at 60 s). Their ceiling is bounded by that, not by the run time: 64 MiB for the tree.
+    # the number of requests. Measured: +2 to +8 MiB in 60 s (the heaps of 32 request threads
+    # settling, shared pages re-divided as executors are replaced). 24 MiB is ~1.5 KiB per request at
+    # the ~250 requests/s measured, so a leak of that order fails. The executors are different: each
+    # keeps (in its allocator) the working set of the largest query it ran, until it is killed for
+    # going over the limit and replaced by a fresh fork, so their sum swings with which of the 8
+    # executors were replaced lately (measured: ±40 MiB at 60 s). That, not the run time, bounds
+    # them: 64 MiB for the whole tree.
     server = ("master", "workers")
     assert sum(after[r] for r in server) - sum(before[r] for r in server) < SERVER_GROWTH_BYTES
     assert sum(after.values()) - sum(before.values()) < TREE_GROWTH_BYTES
