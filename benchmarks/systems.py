@@ -60,7 +60,9 @@ class Process:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+                log = self.log.read_text()[-3000:]
+                self.stop()
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{log}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
@@ -68,8 +70,9 @@ class Process:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.01)
+        log = self.log.read_text()[-3000:]
         self.stop()
-        raise RuntimeError(f"{self.name} did not answer {url} within {wait} s:\n{self.log.read_text()[-3000:]}")
+        raise RuntimeError(f"{self.name} did not answer {url} within {wait} s:\n{log}")
 
     @property
     def pid(self) -> int:
@@ -87,6 +90,7 @@ class Process:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+        self.log.unlink(missing_ok=True)
 
 
 class OxigraphServer(Process):
@@ -165,26 +169,15 @@ class RdflibEndpoint(Process):
 
 
 def peak_rss_bytes(pid: int) -> int:
-    """Peak resident memory of ``pid`` and its children (VmHWM summed; 0 where /proc is unavailable)."""
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+    """Peak resident memory (VmHWM) of the process ``pid`` itself; 0 where /proc is unavailable.
 
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
+    Only the main process: the project's server forks its workers and executors from the process
+    that loaded the store, so they share its pages and summing them would count the store many times.
+    """
     try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            children = (task / "children").read_text().split()
-            for child in children:
-                found.append(int(child))
-                found.extend(_children(int(child)))
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
     except OSError:
         pass
-    return found
+    return 0
