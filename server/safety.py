@@ -72,12 +72,17 @@ _TOKEN = re.compile(
             r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
             r'|"(?:[^"\\\r\n]|\\.)*"'
             r"|'(?:[^'\\\r\n]|\\.)*')",
+            # A quote that starts no string: the parser cannot read this line either (a query with it
+            # is a syntax error), and skipping to the end of the line keeps the scan linear.
+            r"""(?P<unterminated>["'][^\r\n]*)""",
             r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
             rf"(?P<var>[?$][{_VAR_CHARS}]+)",
             r"(?P<lang>@[A-Za-z][A-Za-z0-9-]*)",
             rf"(?P<bnode>_:(?:[{_PN_CHARS}.])*)",
             # A prefixed name: optional prefix, colon, optional local part (which cannot end with a dot).
-            rf"(?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:"
+            # (Prefixes longer than 64 characters are not recognised, which keeps the scan linear:
+            # their text reads as unknown words, and the query is refused.)
+            rf"(?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]{{0,62}}[{_PN_CHARS}])?)?:"
             rf"(?:{_LOCAL_CHAR}(?:(?:{_LOCAL_CHAR}|\.)*{_LOCAL_CHAR})?)?)",
             r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
             r"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",

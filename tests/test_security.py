@@ -3,6 +3,7 @@ refused query never makes the process connect anywhere (a recording listener on 
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -361,3 +362,41 @@ def test_confine_makes_opening_files_and_sockets_fail(tmp_path):
     listener.close()
     assert os.waitstatus_to_exitcode(status) == 0
     assert not (tmp_path / "x").exists()
+
+
+# -- the check itself cannot be made slow: linear in the query length ----------------------------
+PATHOLOGICAL = {
+    "escaped quotes, no closing quote": '"' + '\\"' * 50_000,
+    "long-string opener, no closer": '"""' + '\\"' * 50_000,
+    "escaped apostrophes": "'" + "\\'" * 50_000,
+    "words and dots": "a." * 50_000,
+    "IRI openers": "<a" * 50_000,
+    "prefixed name with dots": "a:" + "a." * 50_000,
+    "ambiguous apostrophe IRIs": "<'>" * 33_000,
+    "unicode escapes": "\\u0053" * 16_000,
+    "brackets": "{" * 100_000,
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("query", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_the_check_stays_linear_on_pathological_input(query):
+    """At the maximum query length; a quadratic scan (as with the first tokenizer) would run for minutes."""
+    policy = SafetyPolicy(frozenset(), max_query_chars=100_000)
+    started = time.perf_counter()
+    inspect_query(query[:100_000], policy)
+    print(f"{len(query[:100_000])} characters in {time.perf_counter() - started:.3f} s")
+
+
+def test_an_unterminated_string_hides_only_what_the_parser_cannot_read_either(recorder):
+    """The rest of a line after a quote that starts no string is skipped (linear scan); the parser
+    fails on that line too, so nothing there can run — and the next line is scanned again."""
+    hidden = f'SELECT * WHERE {{ ?s ?p "no closing quote }} SERVICE <{recorder.url}> {{ ?a ?b ?c }} }}'
+    assert inspect_query(hidden, POLICY) is None
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o")))
+    with pytest.raises(SyntaxError):
+        store.query(hidden)
+    assert recorder.settle() == []
+    next_line = 'SELECT * WHERE { ?s ?p "no closing quote\n SERVICE <http://x/> { ?a ?b ?c } }'
+    assert refusal_kind(next_line) == "service-refused"
