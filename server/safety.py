@@ -181,8 +181,14 @@ def inspect_query(query: str, policy: SafetyPolicy) -> Refusal | None:
     refusals: list[Refusal] = []
     decoded = _UNICODE_ESCAPE.sub(_decode_escape, query)
     for text in (query, decoded) if decoded != query else (query,):
-        for number, tokens in enumerate(readings(text)):
+        all_readings = list(readings(text))
+        for number, tokens in enumerate(all_readings):
             refusal = _inspect_tokens(tokens, text, policy)
+            if refusal is None and decoded == query and len(all_readings) == 1:
+                # The only reading there is: a quote that starts no string is certainly a syntax
+                # error, and saying so here spares an executor (pyoxigraph's parser can take
+                # seconds to find it on a long line).
+                refusal = _unterminated(tokens, text)
             # The other readings (decoded escapes, ``<`` as an operator) break up strings and IRIs, so
             # words and prefixes seen in them may be text: there only what reaches out or writes counts.
             primary = text is query and number == 0
@@ -237,6 +243,13 @@ def readings(text: str) -> Iterator[list[Token]]:
 def _decode_escape(match: re.Match[str]) -> str:
     code = int(match.group(1) or match.group(2), 16)
     return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group()
+
+
+def _unterminated(tokens: Sequence[Token], text: str) -> Refusal | None:
+    for token in tokens:
+        if token.kind == "unterminated":
+            return _refuse(text, token, "syntax", f"the string that begins with {token.text[0]} is not closed on its line")
+    return None
 
 
 def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) -> Refusal | None:

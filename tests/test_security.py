@@ -388,15 +388,19 @@ def test_the_check_stays_linear_on_pathological_input(query):
     print(f"{len(query[:100_000])} characters in {time.perf_counter() - started:.3f} s")
 
 
-def test_an_unterminated_string_hides_only_what_the_parser_cannot_read_either(recorder):
-    """The rest of a line after a quote that starts no string is skipped (linear scan); the parser
-    fails on that line too, so nothing there can run — and the next line is scanned again."""
+def test_an_unterminated_string_is_a_syntax_error_or_hides_only_what_the_parser_cannot_read(recorder):
+    """The rest of a line after a quote that starts no string is skipped (linear scan). With one
+    reading of the query that is certainly a syntax error, refused at once; where `<…'…>` allows
+    other readings the parser fails on that line too, so nothing there can run."""
     hidden = f'SELECT * WHERE {{ ?s ?p "no closing quote }} SERVICE <{recorder.url}> {{ ?a ?b ?c }} }}'
-    assert inspect_query(hidden, POLICY) is None
+    refusal = inspect_query(hidden, POLICY)
+    assert refusal is not None and refusal.kind == "syntax" and "not closed" in refusal.message
+    ambiguous = hidden.replace("?s ?p", "?s <http://e/it's> ?o . ?s ?p")
+    assert inspect_query(ambiguous, POLICY) is None
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o")))
     with pytest.raises(SyntaxError):
-        store.query(hidden)
+        store.query(ambiguous)
     assert recorder.settle() == []
-    next_line = 'SELECT * WHERE { ?s ?p "no closing quote\n SERVICE <http://x/> { ?a ?b ?c } }'
+    next_line = 'SELECT * WHERE { ?s <http://e/it\'s> ?o "no closing quote\n SERVICE <http://x/> { ?a ?b ?c } }'
     assert refusal_kind(next_line) == "service-refused"
