@@ -155,7 +155,7 @@ def inspect(job: QueryJob, policy: SafetyPolicy) -> Refusal | None:
             413,
             "query-too-long",
             f"the query has {len(job.query)} characters; the limit is {policy.max_query_chars}",
-            (("limit_chars", policy.max_query_chars),),
+            (("limit", policy.max_query_chars),),
         )
     for parameter, graphs in (("default-graph-uri", job.default_graphs), ("named-graph-uri", job.named_graphs)):
         for graph in graphs:

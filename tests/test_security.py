@@ -175,7 +175,7 @@ def test_protocol_graph_parameters_must_name_dataset_graphs():
 def test_query_length_limit_is_413():
     refusal = inspect(QueryJob("SELECT * {}" + " " * 2000), POLICY)
     assert refusal is not None and (refusal.status, refusal.kind) == (413, "query-too-long")
-    assert dict(refusal.details)["limit_chars"] == 2000
+    assert dict(refusal.details)["limit"] == 2000
     assert inspect(QueryJob("SELECT * {}".ljust(2000)), POLICY) is None
 
 
