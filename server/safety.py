@@ -26,6 +26,11 @@ resolved by scanning every reading and refusing when any reading is refused:
 * ``<``: it starts an IRI or is the less-than operator. Text that looks like an IRI cannot hide a
   clause (an IRI holds no spaces, braces or ``<``), but it can hold an apostrophe that the parser
   reads as the start of a string — so such a ``<…'…>`` is read both ways.
+
+The scan is linear in the length of the query (it runs in the web thread, which no time limit
+protects): a quote that starts no string ends at its line, prefixes longer than 64 characters are
+not recognised, and at most :data:`MAX_AMBIGUITIES` ambiguous ``<`` are explored. Verdicts for
+query texts up to :data:`CACHED_QUERY_CHARS` are cached.
 """
 
 from __future__ import annotations
