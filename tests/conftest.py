@@ -62,6 +62,7 @@ class LiveServer:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self._log.close()
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log.read_text()}")
             try:
                 if requests.get(self.url + "healthz", timeout=1).status_code == 200:
