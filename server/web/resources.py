@@ -12,9 +12,10 @@ All reads go through ``context().backend`` (embedded or remote store alike).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from .. import describe, graph_reads, passages, rdf_output, resource_view
+from ..canned import AnswerCache
 from ..config import REPO_ROOT
 from ..iri_map import public_base, resource_iri
 from ..ld_negotiation import NotAcceptable, UnknownFormat, negotiate
@@ -22,6 +23,8 @@ from . import context
 from .errors import ApiError
 
 bp = Blueprint("resources", __name__)
+#: app.extensions key of the per-worker cache of resource descriptions.
+DESCRIPTIONS = "sldkg.descriptions"
 
 #: Representations of a resource: ?format= name -> media type, in the order used for */*.
 OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}, "txt": "text/plain"}
@@ -69,7 +72,7 @@ def resource(path: str) -> Response:
             return finish(resource_page(iri), fmt)
         if fmt == "txt":
             return finish(stored_text(iri), fmt)
-        triples = graph_reads.construct(context().backend, describe.description_query(iri))
+        triples = description(iri)
     except graph_reads.Refused as exc:
         raise refused(exc) from None
     if not triples:
@@ -86,6 +89,22 @@ def stored_text(iri: str) -> Response:
         offered = [media for name, media in OFFERS.items() if name != "txt"]
         raise ApiError(406, f"<{iri}> is not a stored text; it has no text/plain representation", offered=offered)
     return Response(passages.read_text(path), mimetype="text/plain")
+
+
+def description(iri: str) -> list:
+    """The description triples of ``iri``, cached per worker and data version (read-only data).
+
+    Saves the executor round trip on repeated dereferencing (see README, "Performance"); the
+    cache holds at most ``canned_cache_size`` descriptions; refusals are not cached.
+    """
+    backend = context().backend
+    cache = current_app.extensions[DESCRIPTIONS]
+    key = (iri, backend.version)
+    triples = cache.get(key)
+    if triples is None:
+        triples = graph_reads.construct(backend, describe.description_query(iri))
+        cache.put(key, triples)
+    return triples
 
 
 def resource_page(iri: str) -> Response:
@@ -117,4 +136,5 @@ def resource_page(iri: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions[DESCRIPTIONS] = AnswerCache(app.extensions["sldkg"].settings.canned_cache_size)
     app.register_blueprint(bp)
