@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def serve(server: str, port: int, data: list[Path]) -> None:
     if server == "waitress":
         import waitress
 
-        app.extensions["sldkg"].backend.start()
+        backend = app.extensions["sldkg"].backend
+        backend.start()
+        # waitress has no worker_exit hook: stop the executors on SIGTERM, or they outlive the server.
+        signal.signal(signal.SIGTERM, lambda *_: (backend.close(), sys.exit(0)))
         waitress.serve(app, host="127.0.0.1", port=port, threads=settings.threads, _quiet=True)
         return
     from server.serving import GunicornServer
