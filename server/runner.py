@@ -19,6 +19,7 @@ import queue
 import resource
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Callable
@@ -45,13 +46,28 @@ class ExecutorDied(Exception):
     """The executor died while evaluating (for example, it ran out of its memory limit)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Executor:
     process: Any
     conn: Connection
 
 
-def _executor_main(conn: Connection, execute: Callable[[Any], Any], memory_bytes: int) -> None:
+def _watch_parent(parent: int) -> None:
+    """Exit when the worker that forked this executor is gone (it may die without closing us)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _executor_main(
+    conn: Connection, execute: Callable[[Any], Any], memory_bytes: int, siblings: list[Connection], parent: int
+) -> None:
+    # The fork copied the worker's ends of the other executors' pipes: close them here, so that each
+    # executor sees end-of-file when its own worker goes away.
+    for other in siblings:
+        other.close()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if memory_bytes > 0:
@@ -87,6 +103,8 @@ class QueryRunner:
         self.wait = wait
         self.memory_bytes = memory_bytes
         self._idle: queue.LifoQueue[_Executor] = queue.LifoQueue()
+        #: Every executor of this process, idle or busy.
+        self._live: list[_Executor] = []
         self._lock = threading.Lock()
         self._pid: int | None = None
         self.killed = 0
@@ -98,18 +116,24 @@ class QueryRunner:
             if self._pid == os.getpid():
                 return
             self._idle = queue.LifoQueue()
+            self._live = []
             self._pid = os.getpid()
             for _ in range(self.size):
                 self._idle.put(self._spawn())
 
     def _spawn(self) -> _Executor:
         parent, child = _FORK.Pipe()
+        siblings = [e.conn for e in self._live] + [parent]
         process = _FORK.Process(
-            target=_executor_main, args=(child, self._execute, self.memory_bytes), daemon=True, name="sldkg-executor"
+            target=_executor_main,
+            args=(child, self._execute, self.memory_bytes, siblings, os.getpid()),
+            daemon=True,
+            name="sldkg-executor",
         )
         process.start()
         child.close()
         executor = _Executor(process, parent)
+        self._live.append(executor)
         return executor
 
     def _discard(self, executor: _Executor) -> None:
@@ -119,6 +143,8 @@ class QueryRunner:
             pass
         executor.process.join(timeout=5)
         executor.conn.close()
+        if executor in self._live:
+            self._live.remove(executor)
 
     def close(self) -> None:
         """Stop every executor."""

@@ -98,3 +98,24 @@ def test_close_stops_every_executor():
     pids = runner.executor_pids
     runner.close()
     assert not any(alive(pid) for pid in pids)
+
+
+def test_executors_exit_when_their_worker_dies_without_closing_them():
+    read, write = os.pipe()
+    worker = os.fork()
+    if worker == 0:  # a worker that starts a pool and dies abruptly
+        try:
+            runner = QueryRunner(work, size=3, timeout=5)
+            runner.start()
+            os.write(write, ",".join(map(str, runner.executor_pids)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    pids = [int(p) for p in os.read(read, 1000).decode().split(",")]
+    os.close(read)
+    os.waitpid(worker, 0)
+    assert len(pids) == 3
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in pids)
