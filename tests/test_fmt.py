@@ -19,7 +19,7 @@ from server.config import REPO_ROOT
 from server.formatting import FormatError, format_file, format_turtle, parse
 
 #: The folders CI keeps canonical.
-CANONICAL_FOLDERS = ("shapes",)
+CANONICAL_FOLDERS = ("ontology", "data", "shapes")
 
 SAMPLE = """@prefix s: <https://schema.org/> .
 @prefix ex: <http://example.org/> .
