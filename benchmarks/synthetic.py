@@ -35,6 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from server.config import REPO_ROOT, RESOURCE_BASE
+from server.results import PREFIXES
 
 TEMPLATE = REPO_ROOT / "data" / "workshops" / "blw6-2020-11-03"
 REFERENCE = REPO_ROOT / "data" / "reference"
@@ -44,17 +45,6 @@ LABELS = (
     "https://schema.org/name",
     "https://schema.org/alternateName",
 )
-PREFIXES = {
-    "sld": "https://w3id.org/sldkg/ontology#",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
 _IRI = re.compile(r"<(" + re.escape(RESOURCE_BASE) + r"[^>]*)>")
 
 

@@ -46,3 +46,14 @@ class Answer:
     @property
     def ok(self) -> bool:
         return self.status < 400
+
+
+def result_too_large(form: str, what: str, **limits: int) -> Answer:
+    """The refusal for an answer over the row or byte limit (the same on every backend): 422."""
+    return Answer(
+        422,
+        form=form,
+        error="result-too-large",
+        message=f"the answer has more {what} than the limit allows; narrow the query or add LIMIT",
+        details=limits,
+    )

@@ -43,7 +43,7 @@ import urllib3
 from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from .config import Settings
-from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob
+from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob, result_too_large
 from .safety import SafetyPolicy, check
 
 #: Seconds a computed :attr:`RemoteBackend.version` is reused before the store is asked again.
@@ -336,7 +336,7 @@ class RemoteBackend:
             for chunk in response.stream(64 * 1024):
                 body += chunk
                 if len(body) > job.max_bytes:
-                    return _too_large(form or "", "bytes", max_bytes=job.max_bytes)
+                    return result_too_large(form or "", "bytes", max_bytes=job.max_bytes)
         except ReadTimeoutError:
             return Answer(503, error="timeout", message=f"the SPARQL store at {self.url} stopped answering within {self.timeout:g} s")
         except ProtocolError as exc:
@@ -365,16 +365,5 @@ class RemoteBackend:
         except (ValueError, SyntaxError) as exc:
             return Answer(502, error="store-error", message=f"the SPARQL store at {self.url} sent an unreadable {media} answer: {exc}")
         if rows is not None and rows > job.max_rows:
-            return _too_large(form, "rows" if form == SELECT else "triples", max_rows=job.max_rows)
+            return result_too_large(form, "rows" if form == SELECT else "triples", max_rows=job.max_rows)
         return Answer(200, media, data, form, rows or 0)
-
-
-def _too_large(form: str, what: str, **limits: int) -> Answer:
-    """The same refusal as the embedded store's (:mod:`server.results`): 422 ``result-too-large``."""
-    return Answer(
-        422,
-        form=form,
-        error="result-too-large",
-        message=f"the answer has more {what} than the limit allows; narrow the query or add LIMIT",
-        details=limits,
-    )

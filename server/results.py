@@ -21,7 +21,7 @@ import re
 import pyoxigraph as ox
 
 from . import negotiation as nego
-from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob
+from .execution import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob, result_too_large
 from .protocol import ProtocolError, declares_dataset, query_form
 from .result_limits import ROW_MARKERS, Counted, LimitedSink, RowMarker, TooLarge
 from .store import EmbeddedStore
@@ -124,16 +124,6 @@ def _not_acceptable(form: str, offered: tuple[str, ...]) -> Answer:
     )
 
 
-def _too_large(form: str, what: str, **limits: int) -> Answer:
-    return Answer(
-        422,
-        form=form,
-        error="result-too-large",
-        message=f"the answer has more {what} than the limit allows; narrow the query or add LIMIT",
-        details=limits,
-    )
-
-
 def _boolean(result: ox.QueryBoolean, job: QueryJob) -> Answer:
     media = next((m for m in job.results_types if m in RESULTS_FORMATS), None)
     if media is None:
@@ -149,11 +139,11 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
     try:
         result.serialize(sink, format=RESULTS_FORMATS[media])
     except TooLarge as exc:
-        return _too_large(SELECT, exc.what, **exc.limits)
+        return result_too_large(SELECT, exc.what, **exc.limits)
     body = sink.getvalue()
     rows = sink.rows(body)
     if rows > job.max_rows:
-        return _too_large(SELECT, "rows", limit_rows=job.max_rows)
+        return result_too_large(SELECT, "rows", limit_rows=job.max_rows)
     return Answer(200, media, body, SELECT, rows=rows)
 
 
@@ -174,7 +164,7 @@ def _graph(result: ox.QueryTriples, job: QueryJob, form: str) -> Answer:
             ox.serialize(items, sink, format=GRAPH_FORMATS[media], prefixes=prefixes)
             rows = triples.n
     except TooLarge as exc:
-        return _too_large(form, exc.what, **exc.limits)
+        return result_too_large(form, exc.what, **exc.limits)
     return Answer(200, media, sink.getvalue(), form, rows=rows)
 
 
