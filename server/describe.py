@@ -31,14 +31,14 @@ def iri_term(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
-def description_query(iri: str) -> str:
-    """CONSTRUCT the description of ``iri``: outgoing, incoming and provenance triples."""
+def _construct(iri: str, template: str = "", where: str = "") -> str:
+    """A CONSTRUCT of ``iri``'s outgoing, blank-node, incoming and provenance triples, plus extras."""
     return (
         PREFIXES
         + f"""CONSTRUCT {{
   ?this ?p ?o . ?b ?bp ?bo .
   ?s ?q ?this .
-  ?passage ?pp ?po . ?sel ?sp ?so .
+  ?passage ?pp ?po . ?sel ?sp ?so .{template}
 }}
 WHERE {{
   VALUES ?this {{ {iri_term(iri)} }}
@@ -46,33 +46,26 @@ WHERE {{
   UNION {{ ?this ?bl ?b . FILTER(isBlank(?b)) ?b ?bp ?bo }}
   UNION {{ ?s ?q ?this }}
   UNION {{ ?this prov:wasDerivedFrom ?passage . ?passage ?pp ?po }}
-  UNION {{ ?this prov:wasDerivedFrom/oa:hasSelector ?sel . ?sel ?sp ?so }}
+  UNION {{ ?this prov:wasDerivedFrom/oa:hasSelector ?sel . ?sel ?sp ?so }}{where}
 }}"""
     )
+
+
+def description_query(iri: str) -> str:
+    """CONSTRUCT the description of ``iri``: outgoing, incoming and provenance triples."""
+    return _construct(iri)
 
 
 def page_query(iri: str) -> str:
     """CONSTRUCT what the HTML page of ``iri`` shows: its description plus labels of linked terms."""
     labels = " ".join(LABEL_PREDICATES)
-    return (
-        PREFIXES
-        + f"""CONSTRUCT {{
-  ?this ?p ?o . ?b ?bp ?bo .
-  ?s ?q ?this .
-  ?passage ?pp ?po . ?sel ?sp ?so .
-  ?n ?lp ?nl .
-}}
-WHERE {{
-  VALUES ?this {{ {iri_term(iri)} }}
-  {{ ?this ?p ?o }}
-  UNION {{ ?this ?bl ?b . FILTER(isBlank(?b)) ?b ?bp ?bo }}
-  UNION {{ ?s ?q ?this }}
-  UNION {{ ?this prov:wasDerivedFrom ?passage . ?passage ?pp ?po }}
-  UNION {{ ?this prov:wasDerivedFrom/oa:hasSelector ?sel . ?sel ?sp ?so }}
+    return _construct(
+        iri,
+        "\n  ?n ?lp ?nl .",
+        f"""
   UNION {{ VALUES ?lp {{ {labels} }} ?this ?x ?n . ?n ?lp ?nl }}
   UNION {{ VALUES ?lp {{ {labels} }} ?n ?x ?this . ?n ?lp ?nl }}
-  UNION {{ VALUES ?lp {{ {labels} }} {{ ?this ?n ?x }} UNION {{ ?x ?n ?this }} ?n ?lp ?nl }}
-}}"""
+  UNION {{ VALUES ?lp {{ {labels} }} {{ ?this ?n ?x }} UNION {{ ?x ?n ?this }} ?n ?lp ?nl }}""",
     )
 
 
