@@ -224,7 +224,9 @@ def test_path_traversal_serves_nothing_outside(client, prefix, attack):
 @QUICK
 @given(path=st.text(max_size=80), prefix=st.sampled_from(PREFIXES))
 def test_random_paths(client, prefix, path):
-    assert_well_formed(client.get(prefix + quote(path, safe="/%.~")))
+    # A leading "//" would make werkzeug's test client read the path as a host name (not a request
+    # the server can receive that way: raw paths are fuzzed against the real server elsewhere).
+    assert_well_formed(client.get(prefix + quote(path, safe="/%.~").lstrip("/")))
 
 
 @QUICK
