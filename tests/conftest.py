@@ -10,12 +10,19 @@ import sys
 import time
 from pathlib import Path
 
+import hypothesis
 import pytest
 import requests
 from click.testing import CliRunner
 
 from server.app import create_app
 from server.config import REPO_ROOT, Settings
+
+# In CI the property tests run the same examples every time (a red build must be reproducible);
+# on developers' machines they keep exploring new ones.
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
