@@ -75,9 +75,11 @@ def parse_ntriples(data: bytes) -> list[ox.Triple]:
 def serialize(triples: list[ox.Triple], fmt: RdfFormat) -> bytes:
     """``triples`` in ``fmt``; Turtle with the project's prefixes, JSON-LD compacted with :func:`jsonld_context`."""
     if fmt.oxigraph is not None:
-        prefixes = PREFIXES if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        if fmt.oxigraph is ox.RdfFormat.RDF_XML:
-            prefixes = {k: v for k, v in PREFIXES.items() if k != "sldid"}  # XML names cannot start with a digit path
+        prefixes = None
+        if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+            # Not "sldid:": resource IRIs have slashes that Turtle would escape in every local name
+            # (sldid:event\/blw6) and XML names cannot hold at all; full IRIs read better.
+            prefixes = {k: v for k, v in PREFIXES.items() if k != "sldid"}
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
     graph = to_rdflib(triples)
     text = graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True)
