@@ -160,3 +160,24 @@ def test_anchor_check_reports_a_shifted_offset(tmp_path):
     assert anchor.check(passages, text) == []
     passages[0].start += 1
     assert anchor.check(passages, text)
+
+
+def test_anchoring_fills_in_offsets_and_writes_the_canonical_layout(tmp_path):
+    """A contributor writes only oa:exact; tools/anchor.py adds offsets and context, and its output
+    needs no `sldkg fmt` afterwards."""
+    from server.formatting import format_file
+
+    anchor = load_anchor()
+    report = REPO / "data" / "workshops" / "blw6-2020-11-03"
+    (tmp_path / "source.txt").write_bytes((report / "source.txt").read_bytes())
+    original = (report / "passages.ttl").read_text(encoding="utf-8")
+    stripped = "\n".join(
+        line for line in original.splitlines() if "oa:start" not in line and "oa:end" not in line
+    )
+    passages = tmp_path / "passages.ttl"
+    passages.write_text(stripped + "\n", encoding="utf-8")
+    assert anchor.main([str(passages), "--check"]) != 0  # offsets missing
+    assert anchor.main([str(passages)]) == 0
+    assert anchor.main([str(passages), "--check"]) == 0
+    assert not format_file(passages, check=True).changed
+    assert passages.read_text(encoding="utf-8") == original

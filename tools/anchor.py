@@ -29,6 +29,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+from server.formatting import format_turtle, write_atomically  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = 32
 
@@ -252,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path}: {exc}", file=sys.stderr)
             status = 1
             continue
-        path.write_text(render(passages), encoding="utf-8")
+        # Written in the canonical layout right away, so `sldkg fmt --check` stays clean.
+        write_atomically(path, format_turtle(render(passages), path))
         print(f"{path}: anchored {len(passages)} passages")
     return status
 
