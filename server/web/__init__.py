@@ -29,3 +29,12 @@ def register_blueprints(app: Flask) -> None:
 def context() -> "Context":
     """The loaded state of the current app (settings, backend, embedded store)."""
     return current_app.extensions["sldkg"]
+
+
+def public_url_base() -> str:
+    """Where links of this response point: ``--base-url`` when set, else this request's root (ends with ``/``)."""
+    from flask import request
+
+    from ..iri_map import public_base
+
+    return public_base(context().settings.base_url, request.url_root)

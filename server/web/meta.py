@@ -25,10 +25,9 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from .. import dataset_description, describe, graph_reads, ontology_docs, rdf_output
 from ..config import GRAPH_BASE, ONTOLOGY_IRI
 from ..dump_formats import DumpCache
-from ..iri_map import public_base
-from ..ld_negotiation import NotAcceptable, UnknownFormat, negotiate
-from . import context
+from . import context, public_url_base
 from .errors import ApiError
+from .ld_request import choose_format, refused
 
 bp = Blueprint("meta", __name__)
 
@@ -39,27 +38,9 @@ VERSION_QUERY = "SELECT ?v WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology>
 GRAPH_PATH = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
 
 
-def choose_format() -> str:
-    try:
-        return negotiate(request.accept_mimetypes, request.args.get("format"), OFFERS)
-    except UnknownFormat as exc:
-        raise ApiError(400, str(exc), parameter="format", known=exc.known) from None
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc), offered=exc.offered) from None
-
-
-def base() -> str:
-    return public_base(context().settings.base_url, request.host_url)
-
-
-def refused(exc: graph_reads.Refused) -> ApiError:
-    answer = exc.answer
-    return ApiError(answer.status, answer.message or "the store refused the request", answer.error or None)
-
-
 def finish(response: Response, tag: str) -> Response:
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"{context().backend.version}-{tag}-{base()}")
+    response.set_etag(f"{context().backend.version}-{tag}-{public_url_base()}")
     return response.make_conditional(request)
 
 
@@ -92,7 +73,7 @@ def ontology_version(version: str) -> Response:
 @bp.get("/graph/<path:path>")
 def named_graph(path: str) -> Response:
     """A named graph (one data file) as RDF: ``https://w3id.org/sldkg/graph/<path>``."""
-    fmt = choose_format()
+    fmt = choose_format(OFFERS)
     if not GRAPH_PATH.fullmatch(path):
         raise ApiError(404, f"/graph/{path} is not a graph of this dataset")
     graph_iri = GRAPH_BASE + path
@@ -118,7 +99,7 @@ def shapes() -> Response:
 
     Shapes are not data: they are read from the shapes folder, not from the store.
     """
-    fmt = choose_format()
+    fmt = choose_format(OFFERS)
     folder = context().settings.shapes_path
     files = tuple(sorted(folder.glob("*.ttl"))) if folder.is_dir() else ()
     if not files:
@@ -139,7 +120,7 @@ def shapes_graph(files: tuple, mtimes: tuple) -> rdflib.Graph:
 
 @bp.get("/ontology")
 def ontology() -> Response:
-    fmt = choose_format()
+    fmt = choose_format(OFFERS)
     try:
         triples = graph_reads.construct(context().backend, ALL_TRIPLES, default_graphs=(ONTOLOGY_GRAPH,))
     except graph_reads.Refused as exc:
@@ -199,17 +180,17 @@ def description_inputs():
 
 @bp.get("/.well-known/void")
 def void() -> Response:
-    fmt = choose_format()
+    fmt = choose_format(OFFERS)
     stats, dumps = description_inputs()
-    graph = dataset_description.build_void(stats, dumps, base())
+    graph = dataset_description.build_void(stats, dumps, public_url_base())
     return finish(graph_answer(graph, fmt, "VoID description"), "void-" + fmt)
 
 
 @bp.get("/catalog")
 def catalog() -> Response:
-    fmt = choose_format()
+    fmt = choose_format(OFFERS)
     stats, dumps = description_inputs()
-    graph = dataset_description.build_dcat(stats, dumps, base())
+    graph = dataset_description.build_dcat(stats, dumps, public_url_base())
     return finish(graph_answer(graph, fmt, "DCAT-AP.de catalogue record"), "dcat-" + fmt)
 
 

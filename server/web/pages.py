@@ -27,9 +27,9 @@ from ..canned import CannedQuery, ParameterError, load_queries
 from ..charts import Cell
 from ..config import RESOURCE_BASE
 from ..execution import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
-from ..iri_map import local_url, public_base
+from ..iri_map import local_url
 from ..resource_view import compact
-from . import context
+from . import context, public_url_base
 from .errors import ApiError
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
@@ -69,10 +69,6 @@ def wants_html() -> bool:
     return explicit and accept.best_match(("text/html", *SPARQL_TYPES)) == "text/html"
 
 
-def base() -> str:
-    return public_base(context().settings.base_url, request.host_url)
-
-
 def read(query: str):
     try:
         return graph_reads.select(context().backend, query)
@@ -99,14 +95,14 @@ def home() -> Response:
         triples=int(triples[0]["n"].value) if triples else 0,
         resources=int(resources[0]["n"].value) if resources else 0,
         counts=counts,
-        base=base(),
+        base=public_url_base(),
         resource_base=RESOURCE_BASE,
     )
     return Response(html, mimetype="text/html")
 
 
 def query_ui() -> Response:
-    html = render_template("yasgui.html", endpoint=base() + "sparql", examples=canned_examples())
+    html = render_template("yasgui.html", endpoint=public_url_base() + "sparql", examples=canned_examples())
     response = Response(html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = CSP_QUERY_UI
     response.headers["Vary"] = "Accept"
@@ -166,12 +162,12 @@ def canned_page(slug: str) -> Response:
                 boolean = bool(results)
             else:
                 variables = [v.value for v in results.variables]
-                rows = [{v: cell(s[v], base()) for v in variables if s[v] is not None} for s in results]
+                rows = [{v: cell(s[v], public_url_base()) for v in variables if s[v] is not None} for s in results]
                 chart = charts.chart_for(variables, rows, q.title)
         else:
             variables = ["subject", "predicate", "object"]
             triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES), key=str)
-            rows = [{"subject": cell(t.subject, base()), "predicate": cell(t.predicate, base()), "object": cell(t.object, base())} for t in triples]
+            rows = [{"subject": cell(t.subject, public_url_base()), "predicate": cell(t.predicate, public_url_base()), "object": cell(t.object, public_url_base())} for t in triples]
 
     def query_string(fmt: str) -> str:
         return urlencode([*((k, v) for k, v in values.items()), ("format", fmt)])
@@ -190,7 +186,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _site_base() -> dict[str, str]:
         """``site``: the public base URL every page links from (``--base-url`` or the request's root)."""
-        return {"site": base()}
+        return {"site": public_url_base()}
 
     @app.before_request
     def _query_ui_for_browsers():

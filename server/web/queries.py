@@ -15,7 +15,7 @@ from ..canned import AnswerCache, CannedQuery, ParameterError, load_queries
 from ..execution import ASK, SELECT, Answer, QueryJob
 from ..openapi import openapi_document
 from ..protocol import ProtocolError, parse_query_string
-from . import context
+from . import context, public_url_base
 from .answering import answer_job, finish
 from .errors import ApiError
 
@@ -35,15 +35,10 @@ def answer_cache() -> AnswerCache:
     return current_app.extensions[EXTENSION]["cache"]
 
 
-def base_url() -> str:
-    base = context().settings.base_url
-    return base.rstrip("/") + "/" if base else request.url_root
-
-
 def describe(q: CannedQuery) -> dict[str, object]:
     return {
         "slug": q.slug,
-        "url": base_url() + "queries/" + q.slug,
+        "url": public_url_base() + "queries/" + q.slug,
         "title": q.title,
         "description": dict(q.description),
         "form": q.form,
@@ -67,7 +62,7 @@ def describe(q: CannedQuery) -> dict[str, object]:
 def index() -> Response:
     queries = canned_queries()
     if request.args.get("format") in (None, "", "html") and nego.prefers_html(request.headers.get("Accept")):
-        response = Response(render_template("sparql/queries.html", queries=queries.values(), base=base_url()))
+        response = Response(render_template("sparql/queries.html", queries=queries.values(), base=public_url_base()))
     else:
         response = jsonify({"queries": [describe(q) for q in queries.values()]})
     response.headers["Vary"] = "Accept"
@@ -127,7 +122,7 @@ def cached_run(key: tuple, job: QueryJob) -> Answer:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(canned_queries().values(), base_url()))
+    return jsonify(openapi_document(canned_queries().values(), public_url_base()))
 
 
 def init_app(app: Flask) -> None:

@@ -17,10 +17,10 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from .. import describe, graph_reads, passages, rdf_output, resource_view
 from ..canned import AnswerCache
 from ..config import REPO_ROOT
-from ..iri_map import public_base, resource_iri
-from ..ld_negotiation import NotAcceptable, UnknownFormat, negotiate
-from . import context
+from ..iri_map import resource_iri
+from . import context, public_url_base
 from .errors import ApiError
+from .ld_request import choose_format, refused
 
 bp = Blueprint("resources", __name__)
 #: app.extensions key of the per-worker cache of resource descriptions.
@@ -30,28 +30,10 @@ DESCRIPTIONS = "sldkg.descriptions"
 OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}, "txt": "text/plain"}
 
 
-def choose_format(offers: dict[str, str] = OFFERS) -> str:
-    try:
-        return negotiate(request.accept_mimetypes, request.args.get("format"), offers)
-    except UnknownFormat as exc:
-        raise ApiError(400, str(exc), parameter="format", known=exc.known) from None
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc), offered=exc.offered) from None
-
-
-def refused(exc: graph_reads.Refused) -> ApiError:
-    answer = exc.answer
-    return ApiError(answer.status, answer.message or "the store refused the request", answer.error or None, **answer.details)
-
-
-def base() -> str:
-    return public_base(context().settings.base_url, request.host_url)
-
-
 def finish(response: Response, fmt: str) -> Response:
     """Common headers: ``Vary: Accept``, an ETag from the data version and the representation."""
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"{context().backend.version}-{fmt}-{base()}")
+    response.set_etag(f"{context().backend.version}-{fmt}-{public_url_base()}")
     return response.make_conditional(request)
 
 
@@ -66,7 +48,7 @@ def resource(path: str) -> Response:
     iri = resource_iri(path)
     if iri is None:
         raise ApiError(404, f"/id/{path} is not an IRI of this dataset", iri=None)
-    fmt = choose_format()
+    fmt = choose_format(OFFERS)
     try:
         if fmt == "html":
             return finish(resource_page(iri), fmt)
@@ -113,7 +95,7 @@ def resource_page(iri: str) -> Response:
     if not triples:
         raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
     graph = rdf_output.to_rdflib(triples)
-    view = resource_view.build(graph, iri, base())
+    view = resource_view.build(graph, iri, public_url_base())
     excerpts = {}
     if view.passages:
         rows = graph_reads.select(backend, describe.source_texts_query(iri))
@@ -131,7 +113,7 @@ def resource_page(iri: str) -> Response:
             if path is not None:
                 excerpts[passage.iri] = passages.excerpt(passages.read_text(path), passage.start, passage.end, passage.exact)
     alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
-    html = render_template("resource.html", view=view, excerpts=excerpts, alternates=alternates, base=base())
+    html = render_template("resource.html", view=view, excerpts=excerpts, alternates=alternates, base=public_url_base())
     return Response(html, mimetype="text/html")
 
 
