@@ -1,32 +1,44 @@
 # Two commands do all set-up (see README): `make serve` and `make test`.
-# Each creates the virtual environment and installs what it needs first.
+# Each creates the virtual environment and installs what it needs first:
+# `make serve` the package alone, `make test` also the test tools.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: serve test venv browser bench clean
+.PHONY: serve test lint venv browser bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+# one stamp per set of extras, so that serving never installs the test tools
+$(VENV)/.installed-serve: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@ $(VENV)/.installed-serve
 
-venv: $(STAMP)
+venv: $(VENV)/.installed-test
 
-serve: $(STAMP)
+serve: $(VENV)/.installed-serve
 	$(BIN)/sldkg serve
 
 browser:
 	bash tests/browser/ensure-chromium.sh
 
-test: $(STAMP) browser
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check server tests benchmarks
+	$(BIN)/ruff format --check server tests benchmarks
+	$(BIN)/mypy
+
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

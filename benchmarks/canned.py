@@ -1,8 +1,8 @@
-"""The canned queries (``queries/*.rq``, read by :mod:`server.canned`) as benchmark requests.
+"""The canned queries (``queries/*.rq``, read by :mod:`sldkg.canned.catalogue`) as benchmark requests.
 
 The project's server runs a canned query by its URL with the example parameters. The competitors
 get the same SPARQL text with the example values bound by a ``VALUES`` block first in the WHERE
-group (:func:`server.remote.bind_substitutions`, as the remote-store mode does): writing the
+group (:func:`sldkg.backends.remote.bind_substitutions`, as the remote-store mode does): writing the
 values over the variable names would break every query that also projects a parameter
 (``SELECT ?text …`` would become ``SELECT "Normenkontrollrat" …``, a syntax error).
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.canned import CannedQuery, load_queries
-from server.remote import bind_substitutions
+from sldkg.canned.catalogue import CannedQuery, load_queries
+from sldkg.backends.remote import bind_substitutions
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ For each size (``real`` = ontology/ + data/; ``1e5`` = a synthetic series of abo
 :mod:`benchmarks.synthetic`) it
 
 1. measures loading into the embedded store (seconds, peak memory) and SHACL validation
-   (:mod:`server.validation`, up to ``--validate-max`` triples);
+   (:mod:`sldkg.validation.validator`, up to ``--validate-max`` triples);
 2. starts, on the same data, the project's server (``sldkg serve``: cold start to the first
    answered query is measured), Oxigraph server (``oxigraph load`` + ``serve-read-only
    --union-default-graph``) and rdflib-endpoint (up to ``--rdflib-max`` triples);
@@ -39,8 +39,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from server.config import REPO_ROOT
-from server.store import load
+from benchmarks import REPO_ROOT
+from sldkg.graph.store import load
 
 from . import canned, loadgen, mixes, stores, synthetic
 from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_port, oxigraph_load, peak_rss_bytes
@@ -108,7 +108,7 @@ def requests_for(system: str, mix: str, base_path: str, iris: list[str]) -> list
         return [loadgen.sparql_get(base_path, q.slug, q.inlined(), _accept_for(q.inlined())) for q in queries]
     if mix == "deref":
         if system == "sldkg":
-            from server.config import RESOURCE_BASE
+            from sldkg.settings import RESOURCE_BASE
 
             return [loadgen.Request(iri, "GET", "/id/" + iri[len(RESOURCE_BASE) :], (("Accept", "text/turtle"),)) for iri in iris]
         return [loadgen.sparql_get(base_path, iri, mixes.describe_query(iri), "text/turtle") for iri in iris]
@@ -116,7 +116,7 @@ def requests_for(system: str, mix: str, base_path: str, iris: list[str]) -> list
 
 
 def _accept_for(query: str) -> str:
-    from server.remote import query_form
+    from sldkg.backends.remote import query_form
 
     return "text/turtle" if query_form(query) in ("CONSTRUCT", "DESCRIBE") else JSON_RESULTS
 
@@ -159,7 +159,7 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
     print(f"  {triples} triples; embedded load {load_seconds:.2f} s", flush=True)
     if triples <= args.validate_max:
         try:
-            from server.validation import validate
+            from sldkg.validation.validator import validate
 
             started = time.perf_counter()
             report = validate(data=paths[1:], ontology=paths[:1])

@@ -1,6 +1,6 @@
 """What the query safety check costs: ``python -m benchmarks.safety_check [--repeat N]``.
 
-Times, per query, :func:`server.safety.inspect_query` (the tokenizer the backends run before every
+Times, per query, :func:`sldkg.sparql.safety.inspect_query` (the tokenizer the backends run before every
 job) against the two alternatives it was chosen over: rdflib's SPARQL parser
 (``parseQuery`` + ``translateQuery``, which would let one walk the algebra for ``ServiceGraphPattern``)
 and pyoxigraph's own parse-and-evaluate on an empty store (a floor: what any query costs at least).
@@ -21,11 +21,12 @@ import pyoxigraph as ox
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
-from server.config import GRAPH_BASE, REPO_ROOT
-import server.backend
-from server.app import create_app
-from server.config import Settings
-from server.safety import SafetyPolicy, check, inspect_query
+from sldkg.settings import GRAPH_BASE
+from benchmarks import REPO_ROOT
+import sldkg.backends.embedded
+from sldkg.app import create_app
+from sldkg.settings import Settings
+from sldkg.sparql.safety import SafetyPolicy, check, inspect_query
 
 POLICY = SafetyPolicy(frozenset({GRAPH_BASE + "ontology"}))
 
@@ -80,7 +81,7 @@ def main() -> None:
 
 
 def check_uncached(job, policy):
-    """:func:`server.safety.check` without its verdict cache (every query scanned afresh)."""
+    """:func:`sldkg.sparql.safety.check` without its verdict cache (every query scanned afresh)."""
     refusal = inspect_query(job.query, policy)
     return None if refusal is None else refusal.answer()
 
@@ -100,7 +101,7 @@ def endpoint_overhead(repeat: int) -> None:
     try:
         for round_ in range(repeat + 1):  # round 0 warms up (executor, caches) and is not counted
             for name, variant in variants.items():
-                server.backend.check = variant
+                sldkg.backends.embedded.check = variant
                 for query in ADHOC.values():
                     started = time.perf_counter()
                     response = client.get("/sparql", query_string={"query": query})
@@ -110,7 +111,7 @@ def endpoint_overhead(repeat: int) -> None:
         for name, measured in times.items():
             print(f"/sparql ad-hoc mix, {name:18}: median {statistics.median(measured) * 1000:6.2f} ms per request")
     finally:
-        server.backend.check = check
+        sldkg.backends.embedded.check = check
         app.extensions["sldkg"].backend.close()
 
 

@@ -3,8 +3,8 @@
 For every answer format it times, on a synthetic store of ``--rows`` triples,
 
 * ``native``: pyoxigraph evaluating and serialising into one bytes object (no limits possible),
-* ``limited``: the production path, :func:`server.results.execute` (native serialisers writing
-  into :class:`server.result_limits.LimitedSink`, which enforces ``max_rows``/``max_bytes``),
+* ``limited``: the production path, :func:`sldkg.backends.evaluation.execute` (native serialisers writing
+  into :class:`sldkg.backends.result_limits.LimitedSink`, which enforces ``max_rows``/``max_bytes``),
 * ``python-iter`` (SELECT only): merely iterating the solutions in Python and reading every
   binding — the floor under any serialiser written in Python, which is why there is none,
 
@@ -19,10 +19,10 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from server import negotiation as nego
-from server.execution import QueryJob
-from server.results import GRAPH_FORMATS, RESULTS_FORMATS, execute
-from server.store import EmbeddedStore
+from sldkg.sparql import negotiation as nego
+from sldkg.sparql.jobs import QueryJob
+from sldkg.backends.evaluation import GRAPH_FORMATS, RESULTS_FORMATS, execute
+from sldkg.graph.store import EmbeddedStore
 
 SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"

@@ -7,7 +7,7 @@ process) and the median time of each query (3 runs), summed over the mix:
 * ``rdflib-memory``: ``rdflib.Dataset()`` (the Memory store), rdflib's parser and SPARQL engine;
 * ``rdflib-oxigraph``: ``rdflib.Dataset(store=OxigraphStore)`` (oxrdflib), parsed and queried
   through the rdflib API (oxrdflib hands parsing and SPARQL to pyoxigraph);
-* ``embedded``: ``server.store.load`` and ``EmbeddedStore.query``, what the server does (the same
+* ``embedded``: ``sldkg.graph.store.load`` and ``EmbeddedStore.query``, what the server does (the same
   pyoxigraph store, without rdflib's result conversion).
 
 ``python -m benchmarks.stores --variant NAME PATH ...`` runs one variant and prints JSON.
@@ -31,7 +31,7 @@ RUNS = 3
 
 
 def _files(paths: list[Path]):
-    from server.store import discover, graph_iri
+    from sldkg.graph.store import discover, graph_iri
 
     return [(file, graph_iri(file, root)) for file, root in discover(paths)]
 
@@ -69,7 +69,7 @@ def _count(result) -> int:
 def measure(variant: str, paths: list[Path]) -> dict:
     started = time.perf_counter()
     if variant == "embedded":
-        from server.store import load
+        from sldkg.graph.store import load
 
         store = load(paths)
         size = len(store)

@@ -34,8 +34,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.config import REPO_ROOT, RESOURCE_BASE
-from server.results import PREFIXES
+from sldkg.settings import RESOURCE_BASE
+from benchmarks import REPO_ROOT
+from sldkg.backends.evaluation import PREFIXES
 
 TEMPLATE = REPO_ROOT / "data" / "workshops" / "blw6-2020-11-03"
 REFERENCE = REPO_ROOT / "data" / "reference"

@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Sequence
 
-from server.config import REPO_ROOT
+from benchmarks import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 
@@ -147,7 +147,7 @@ class SldkgServer(Process):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.query_url = self.url + "sparql"
-        cmd = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        cmd = [sys.executable, "-m", "sldkg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         for path in data:
             cmd += ["--data", str(path)]
         cmd += list(args)

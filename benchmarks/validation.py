@@ -13,7 +13,7 @@ import statistics
 import time
 from contextlib import contextmanager
 
-from server import validation
+from sldkg.validation import validator as validation
 
 
 class Clock:

@@ -16,8 +16,8 @@ import signal
 import sys
 from pathlib import Path
 
-from server.app import create_app
-from server.config import Settings
+from sldkg.app import create_app
+from sldkg.settings import Settings
 
 SERVERS = ("gthread", "sync", "waitress")
 
@@ -34,7 +34,7 @@ def serve(server: str, port: int, data: list[Path]) -> None:
         signal.signal(signal.SIGTERM, lambda *_: (backend.close(), sys.exit(0)))
         waitress.serve(app, host="127.0.0.1", port=port, threads=settings.threads, _quiet=True)
         return
-    from server.serving import GunicornServer
+    from sldkg.http_server import GunicornServer
 
     if server == "sync":
         GunicornServer(app, settings, worker_class="sync", workers=2 * (os.cpu_count() or 1) + 1).run()

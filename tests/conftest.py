@@ -15,8 +15,9 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from server.app import create_app
-from server.config import REPO_ROOT, Settings
+from sldkg.app import create_app
+from sldkg.settings import Settings
+from repo_paths import REPO_ROOT
 
 # In CI the property tests run the same examples every time (a red build must be reproducible);
 # on developers' machines they keep exploring new ones.
@@ -57,14 +58,14 @@ def free_port() -> int:
 class LiveServer:
     """A ``sldkg serve`` process; ``url`` is its base URL (ends with a slash)."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, wait: float = 30.0):
+    def __init__(self, *args: str, env: dict[str, str] | None = None, wait: float = 30.0, cwd: Path = REPO_ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        cmd = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), *args]
+        cmd = [sys.executable, "-m", "sldkg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), *args]
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"sldkg-server-{self.port}.log"
         self._log = self.log.open("wb")
         self.process = subprocess.Popen(
-            cmd, cwd=REPO_ROOT, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            cmd, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:

@@ -11,10 +11,11 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from server import canned
-from server.canned import AnswerCache, CannedQueryError, Parameter, ParameterError, load_queries, parse
-from server.cli import main
-from server.config import REPO_ROOT, Settings
+from sldkg.canned import catalogue as canned
+from sldkg.canned.catalogue import AnswerCache, CannedQueryError, Parameter, ParameterError, load_queries, parse
+from sldkg.cli import main
+from sldkg.settings import Settings
+from repo_paths import REPO_ROOT
 
 ID = "https://w3id.org/sldkg/id/"
 SLD = "https://w3id.org/sldkg/ontology#"
@@ -449,7 +450,7 @@ def test_identical_requests_are_answered_from_the_cache(app, client, monkeypatch
 
 
 def test_large_answers_are_not_cached(app, client, monkeypatch):
-    from server.web import queries as queries_view
+    from sldkg.web import queries as queries_view
 
     monkeypatch.setitem(app.extensions["sldkg.canned"], "cache", AnswerCache(16))
     backend = app.extensions["sldkg"].backend
@@ -475,14 +476,14 @@ def test_canned_revalidation_and_cors(client):
 def test_cli_query_prints_csv_by_default(runner):
     result = runner.invoke(main, ["query", "laender-participation"])
     assert result.exit_code == 0, result.output
-    lines = result.output.strip().splitlines()
+    lines = result.stdout.strip().splitlines()
     assert lines[0] == "land,isoCode,name,participated" and len(lines) == 17
 
 
 def test_cli_query_with_parameters_and_format(runner):
     result = runner.invoke(main, ["query", "land-report", "-p", f"land={ID}land/DE-RP", "--format", "json"])
     assert result.exit_code == 0, result.output
-    names = {b["name"]["value"] for b in json.loads(result.output)["results"]["bindings"]}
+    names = {b["name"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]}
     assert names == {"Digitale Dörfer", "Digitale Stadt"}
 
 
@@ -509,8 +510,8 @@ def test_cli_query_bad_input_exits_2_naming_it(runner, args, named):
 def test_readme_list_matches_the_query_headers():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = canned.readme_section_of(readme)
-    assert section is not None, "README.md lacks the generated list; run: python -m server.canned --readme --write README.md"
-    assert section == canned.readme_list(QUERIES), "README.md's canned query list drifted; regenerate it with: python -m server.canned --readme --write README.md"
+    assert section is not None, "README.md lacks the generated list; run: python -m sldkg.canned.catalogue --readme --write README.md"
+    assert section == canned.readme_list(QUERIES), "README.md's canned query list drifted; regenerate it with: python -m sldkg.canned.catalogue --readme --write README.md"
 
 
 def test_readme_generator_prints_the_list(capsys):

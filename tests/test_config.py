@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from server.config import REPO_ROOT, Settings
+from sldkg.settings import Settings
+from repo_paths import REPO_ROOT
 
 
 def test_defaults_load_the_repository():

@@ -15,9 +15,9 @@ import requests
 
 from conftest import LiveServer
 from recorder import ConnectionRecorder
-from server.execution import QueryJob
-from server.results import execute
-from server.store import LoadError, discover, load
+from sldkg.sparql.jobs import QueryJob
+from sldkg.backends.evaluation import execute
+from sldkg.graph.store import LoadError, discover, load
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -37,7 +37,7 @@ def write(path, text):
 
 # -- loading and validating fetch nothing ----------------------------------------------------------
 def test_owl_imports_are_neither_loaded_nor_followed_by_validation(recorder, tmp_path):
-    from server.validation import validate
+    from sldkg.validation.validator import validate
 
     data = write(
         tmp_path / "data" / "imports.ttl",

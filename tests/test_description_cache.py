@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from server.app import create_app
-from server.backend import EmbeddedBackend
-from server.config import Settings
-from server.execution import Answer
-from server.store import load
+from sldkg.app import create_app
+from sldkg.backends.embedded import EmbeddedBackend
+from sldkg.settings import Settings
+from sldkg.sparql.jobs import Answer
+from sldkg.graph.store import load
 
 
 class CountingBackend(EmbeddedBackend):

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from server.app import create_app
-from server.cli import main
-from server.config import Settings
-from server.results import execute
-from server.store import load
+from sldkg.app import create_app
+from sldkg.cli import main
+from sldkg.settings import Settings
+from sldkg.backends.evaluation import execute
+from sldkg.graph.store import load
 
 FILES = {
     "sldkg.ttl": ("text/turtle", "turtle"),

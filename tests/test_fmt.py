@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from server import formatting
-from server.cli import main
-from server.config import REPO_ROOT
-from server.formatting import FormatError, format_file, format_turtle, parse
+from sldkg.graph import canonical_turtle as formatting
+from sldkg.cli import main
+from repo_paths import REPO_ROOT
+from sldkg.graph.canonical_turtle import FormatError, format_file, format_turtle, parse
 
 #: The folders CI keeps canonical.
 CANONICAL_FOLDERS = ("ontology", "data", "shapes")
@@ -242,4 +242,4 @@ def test_any_graph_survives_formatting(triples):
 def test_hypothesis_strategies_cover_blank_nodes_and_literals():
     # the property test above is only meaningful if it can produce both kinds of tricky terms
     assert "_:x" in _object(("str", "_:x")) and _object(("lang", ("a\nb", "de"))) == '"a\\nb"@de'
-    assert Path(formatting.__file__).name == "formatting.py"
+    assert Path(formatting.__file__).name == "canonical_turtle.py"

@@ -24,8 +24,8 @@ from schemathesis.generation import GenerationMode
 from werkzeug.datastructures import MultiDict
 
 from recorder import ConnectionRecorder
-from server.config import GRAPH_BASE
-from server.safety import SafetyPolicy, inspect_query
+from sldkg.settings import GRAPH_BASE
+from sldkg.sparql.safety import SafetyPolicy, inspect_query
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -12,11 +12,11 @@ import pytest
 import requests
 
 from conftest import LiveServer
-from server.app import create_app
-from server.backend import EmbeddedBackend
-from server.config import Settings
-from server.execution import QueryJob
-from server.store import load
+from sldkg.app import create_app
+from sldkg.backends.embedded import EmbeddedBackend
+from sldkg.settings import Settings
+from sldkg.sparql.jobs import QueryJob
+from sldkg.graph.store import load
 
 #: A cross join of every triple with every other, three times: hours of work on any of the stores here.
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

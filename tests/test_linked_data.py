@@ -17,10 +17,11 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
 
-from server.app import create_app
-from server.config import REPO_ROOT, Settings
-from server.results import execute
-from server.store import load
+from sldkg.app import create_app
+from sldkg.settings import Settings
+from repo_paths import REPO_ROOT
+from sldkg.backends.evaluation import execute
+from sldkg.graph.store import load
 
 ID = "https://w3id.org/sldkg/id/"
 BY = rdflib.URIRef(ID + "land/DE-BY")
@@ -450,7 +451,7 @@ def test_negotiation_table():
     from werkzeug.datastructures import MIMEAccept
     from werkzeug.http import parse_accept_header
 
-    from server.ld_negotiation import NotAcceptable, UnknownFormat, negotiate
+    from sldkg.sparql.ld_negotiation import NotAcceptable, UnknownFormat, negotiate
 
     offers = {"ttl": "text/turtle", "html": "text/html", "jsonld": "application/ld+json", "nt": "application/n-triples", "rdf": "application/rdf+xml"}
     table = [
@@ -473,7 +474,7 @@ def test_negotiation_table():
 
 
 def test_excerpt_marks_the_span_in_its_paragraph_and_falls_back_to_the_quote():
-    from server.passages import excerpt
+    from sldkg.graph.passages import excerpt
 
     text = "First paragraph.\n\nSecond one has the quote in it.\nStill second.\n\nThird."
     start = text.index("the quote")
@@ -487,21 +488,21 @@ def test_excerpt_marks_the_span_in_its_paragraph_and_falls_back_to_the_quote():
 
 
 def test_source_file_is_found_only_inside_the_data_roots(tmp_path):
-    from server.passages import source_file
+    from sldkg.graph.passages import source_file
 
     root = tmp_path / "data"
     (root / "workshops" / "w").mkdir(parents=True)
     text = root / "workshops" / "w" / "source.txt"
     text.write_text("x", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("no", encoding="utf-8")
-    assert source_file(["data/workshops/w/source.txt"], [], [root], tmp_path) == text.resolve()
-    assert source_file([], ["https://w3id.org/sldkg/graph/workshops/w/passages"], [root], tmp_path) == text.resolve()
-    assert source_file(["secret.txt", "data/../secret.txt", str(tmp_path / "secret.txt")], [], [root], tmp_path) is None
-    assert source_file([], ["https://w3id.org/sldkg/graph/../../secret/x"], [root], tmp_path) is None
+    assert source_file(["data/workshops/w/source.txt"], [], [root]) == text.resolve()
+    assert source_file([], ["https://w3id.org/sldkg/graph/workshops/w/passages"], [root]) == text.resolve()
+    assert source_file(["secret.txt", "data/../secret.txt", str(tmp_path / "secret.txt")], [], [root]) is None
+    assert source_file([], ["https://w3id.org/sldkg/graph/../../secret/x"], [root]) is None
 
 
 def test_charts_follow_the_shape_of_the_results():
-    from server.charts import XSD, Cell, chart_for
+    from sldkg.web.charts import XSD, Cell, chart_for
 
     counts = [{"name": Cell("Bayern", lang="de"), "n": Cell("3", datatype=XSD + "integer")}, {"name": Cell("Hessen", lang="de"), "n": Cell("1", datatype=XSD + "integer")}]
     bars = chart_for(["name", "n"], counts, "per Land")
@@ -529,7 +530,7 @@ def remote_app(tmp_path_factory):
     from click.testing import CliRunner
 
     from benchmarks.systems import OxigraphServer
-    from server.cli import main
+    from sldkg.cli import main
 
     server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db", timeout_s=5)
     try:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server import negotiation as nego
-from server.negotiation import (
+from sldkg.sparql import negotiation as nego
+from sldkg.sparql.negotiation import (
     CSV,
     JSON_LD,
     N_QUADS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from openapi_spec_validator import validate
 
-from server.canned import load_queries
-from server.config import Settings
+from sldkg.canned.catalogue import load_queries
+from sldkg.settings import Settings
 
 QUERIES = load_queries(Settings().queries_path)
 

@@ -21,7 +21,8 @@ import requests
 from rdflib.namespace import RDF
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from server.config import GRAPH_BASE, REPO_ROOT
+from sldkg.settings import GRAPH_BASE
+from repo_paths import REPO_ROOT
 
 
 SLD = "https://w3id.org/sldkg/ontology#"
@@ -377,7 +378,7 @@ def test_startup_fails_with_exit_2_naming_file_and_line(tmp_path):
     good.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--data", str(good), "--data", str(bad)],
+        [sys.executable, "-m", "sldkg.cli", "serve", "--port", str(port), "--data", str(good), "--data", str(bad)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.protocol import ProtocolError, QueryRequest, declares_dataset, parse_query_string, parse_request, query_form
+from sldkg.sparql.protocol import ProtocolError, QueryRequest, declares_dataset, parse_query_string, parse_request, query_form
 
 ASK = "ASK {}"
 FORM = "application/x-www-form-urlencoded"

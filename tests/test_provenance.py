@@ -37,14 +37,10 @@ MAX_PASSAGE = 400
 
 
 def load_anchor():
-    """``tools/anchor.py`` as a module (tools/ is a folder of scripts, not a package)."""
-    name = "sldkg_tools_anchor"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tools" / "anchor.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is built
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The anchoring module behind ``sldkg anchor``."""
+    from sldkg.graph import anchor
+
+    return anchor
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +134,7 @@ def test_every_fact_bearing_resource_is_derived_from_passages(data):
 
 
 def test_anchor_check_passes_on_the_stored_passages(capsys):
-    assert load_anchor().main(["--check", str(REPORT_DIR / "passages.ttl")]) == 0
+    assert load_anchor().run([REPORT_DIR / "passages.ttl"], check_only=True) == 0
 
 
 def test_anchor_refuses_ambiguous_and_missing_quotes():
@@ -163,9 +159,9 @@ def test_anchor_check_reports_a_shifted_offset(tmp_path):
 
 
 def test_anchoring_fills_in_offsets_and_writes_the_canonical_layout(tmp_path):
-    """A contributor writes only oa:exact; tools/anchor.py adds offsets and context, and its output
+    """A contributor writes only oa:exact; `sldkg anchor` adds offsets and context, and its output
     needs no `sldkg fmt` afterwards."""
-    from server.formatting import format_file
+    from sldkg.graph.canonical_turtle import format_file
 
     anchor = load_anchor()
     report = REPO / "data" / "workshops" / "blw6-2020-11-03"
@@ -176,8 +172,8 @@ def test_anchoring_fills_in_offsets_and_writes_the_canonical_layout(tmp_path):
     )
     passages = tmp_path / "passages.ttl"
     passages.write_text(stripped + "\n", encoding="utf-8")
-    assert anchor.main([str(passages), "--check"]) != 0  # offsets missing
-    assert anchor.main([str(passages)]) == 0
-    assert anchor.main([str(passages), "--check"]) == 0
+    assert anchor.run([passages], check_only=True) != 0  # offsets missing
+    assert anchor.run([passages]) == 0
+    assert anchor.run([passages], check_only=True) == 0
     assert not format_file(passages, check=True).changed
     assert passages.read_text(encoding="utf-8") == original

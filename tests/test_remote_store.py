@@ -19,11 +19,12 @@ from rdflib.compare import isomorphic
 from benchmarks.canned import canned_queries
 from benchmarks.mixes import ADHOC, DEREF_CANDIDATES, describe_query
 from benchmarks.systems import OxigraphServer
-from server.cli import main
-from server.config import GRAPH_BASE, REPO_ROOT, Settings
-from server.execution import QueryJob
-from server.remote import RemoteBackend, accept_header, bind_substitutions, query_form, values_clause
-from server.store import load
+from sldkg.cli import main
+from sldkg.settings import GRAPH_BASE, Settings
+from repo_paths import REPO_ROOT
+from sldkg.sparql.jobs import QueryJob
+from sldkg.backends.remote import RemoteBackend, accept_header, bind_substitutions, query_form, values_clause
+from sldkg.graph.store import load
 
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -338,7 +339,7 @@ def test_store_url_must_be_http():
 
 @pytest.fixture(scope="module")
 def remote_client(oxigraph):
-    from server.app import create_app
+    from sldkg.app import create_app
 
     app = create_app(Settings.from_env({}, store_url=oxigraph.query_url, query_timeout=5.0))
     app.config["TESTING"] = True
@@ -369,7 +370,7 @@ def test_every_page_served_from_the_remote_store_matches_the_embedded_one(url, a
         query = url  # GROUP_CONCAT separators are read from the query text, which the URL holds encoded
         from urllib.parse import unquote_plus
 
-        from server.execution import Answer
+        from sldkg.sparql.jobs import Answer
 
         as_answer = lambda r: Answer(200, r.mimetype, r.get_data(), "SELECT")  # noqa: E731
         canned = next((c for c in canned_queries(REPO_ROOT / "queries") if url.startswith(f"/queries/{c.slug}?")), None)
@@ -391,7 +392,7 @@ def test_the_html_page_of_a_resource_is_served_from_the_remote_store(remote_clie
 
 
 def test_over_http_a_store_that_is_down_is_a_503_naming_it_and_it_recovers(tmp_path, runner):
-    from server.app import create_app
+    from sldkg.app import create_app
 
     location = tmp_path / "db"
     first = OxigraphServer(location)

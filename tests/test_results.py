@@ -1,4 +1,4 @@
-"""server.results.execute on a small fixture store: every format, the row and byte limits, substitutions,
+"""sldkg.backends.evaluation.execute on a small fixture store: every format, the row and byte limits, substitutions,
 syntax errors (runs in-process; the executors run the same function)."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from server import negotiation as nego
-from server.execution import QueryJob
-from server.result_limits import LimitedSink, RowMarker, TooLarge
-from server.results import RESULTS_FORMATS, BadSubstitution, execute, parse_term, syntax_position
-from server.store import load
+from sldkg.sparql import negotiation as nego
+from sldkg.sparql.jobs import QueryJob
+from sldkg.backends.result_limits import LimitedSink, RowMarker, TooLarge
+from sldkg.backends.evaluation import RESULTS_FORMATS, BadSubstitution, execute, parse_term, syntax_position
+from sldkg.graph.store import load
 
 TRICKY = 'a},{"b\r\nc<result>\td'  # the row markers of every format inside one literal
 

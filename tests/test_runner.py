@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from server.runner import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
+from sldkg.backends.executors import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
 
 
 def work(job):

@@ -10,11 +10,12 @@ import pyoxigraph as ox
 import pytest
 
 from recorder import ConnectionRecorder
-from server.backend import EmbeddedBackend
-from server.config import GRAPH_BASE, REPO_ROOT, Settings
-from server.execution import QueryJob
-from server.safety import SafetyPolicy, check, inspect, inspect_query, tokenize
-from server.store import load
+from sldkg.backends.embedded import EmbeddedBackend
+from sldkg.settings import GRAPH_BASE, Settings
+from repo_paths import REPO_ROOT
+from sldkg.sparql.jobs import QueryJob
+from sldkg.sparql.safety import SafetyPolicy, check, inspect, inspect_query, tokenize
+from sldkg.graph.store import load
 
 GRAPH_A, GRAPH_B = GRAPH_BASE + "a", GRAPH_BASE + "sub/b"
 POLICY = SafetyPolicy(frozenset({GRAPH_A, GRAPH_B}), max_query_chars=2000, max_query_nesting=20)
@@ -248,7 +249,7 @@ def test_backend_still_answers_allowed_queries(backend):
 @pytest.mark.parametrize("name", list(attacks(EVIL)))
 def test_remote_backend_refuses_before_sending_anything_to_the_store(recorder, name):
     """The remote store is the recorder itself: a refused job must not even reach the store."""
-    from server.remote import RemoteBackend
+    from sldkg.backends.remote import RemoteBackend
 
     backend = RemoteBackend(recorder.url + "query", Settings.from_env({}, query_timeout=2.0))
     try:
@@ -261,7 +262,7 @@ def test_remote_backend_refuses_before_sending_anything_to_the_store(recorder, n
 
 def test_remote_backend_sends_allowed_queries(recorder):
     """Control for the test above: an allowed job does reach the (recording) store."""
-    from server.remote import RemoteBackend
+    from sldkg.backends.remote import RemoteBackend
 
     backend = RemoteBackend(recorder.url + "query", Settings.from_env({}, query_timeout=2.0))
     try:
@@ -284,7 +285,7 @@ def test_every_canned_query_passes_the_check(app):
 def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch):
     """Every page, dump, canned query (with its example parameters) and description runs its
     queries through the backend; the check must let all of them through."""
-    import server.backend
+    import sldkg.backends.embedded
 
     refused: list[tuple[str, str]] = []
     checked: list[str] = []
@@ -296,7 +297,7 @@ def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch
             refused.append((answer.error or "", job.query[:200]))
         return answer
 
-    monkeypatch.setattr(server.backend, "check", recording_check)
+    monkeypatch.setattr(sldkg.backends.embedded, "check", recording_check)
     client = app.test_client()
     paths = ["/", "/sparql", "/queries", "/openapi.json", "/ontology", "/.well-known/void", "/catalog", "/dumps/",
              "/id/event/blw6", "/id/report/blw6", "/id/land/DE-BY", "/id/topic"]
@@ -316,9 +317,9 @@ def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch
 
 # -- the second layer: an executor cannot open anything ------------------------------------------
 def test_an_executor_cannot_connect_even_when_the_check_is_bypassed(recorder, backend, monkeypatch):
-    import server.backend
+    import sldkg.backends.embedded
 
-    monkeypatch.setattr(server.backend, "check", lambda job, policy: None)
+    monkeypatch.setattr(sldkg.backends.embedded, "check", lambda job, policy: None)
     backend.start()
     pids = backend.runner.executor_pids
     answer = backend.run(attacks(recorder.url)["service"])
@@ -334,7 +335,7 @@ def test_confine_makes_opening_files_and_sockets_fail(tmp_path):
     import socket
     import stat
 
-    from server.sandbox import confine
+    from sldkg.backends.sandbox import confine
 
     listener = socket.create_server(("127.0.0.1", 0))
     pid = os.fork()

@@ -19,8 +19,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from server.config import REPO_ROOT
-from server.validation import LINT_PREFIX, load_files, validate
+from repo_paths import REPO_ROOT
+from sldkg.validation.validator import LINT_PREFIX, load_files, validate
 
 SLDSH = "https://w3id.org/sldkg/shapes#"
 FIXTURES = Path(__file__).parent / "shapes"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from server.config import GRAPH_BASE, REPO_ROOT
-from server.store import LoadError, discover, graph_iri, load
+from sldkg.settings import GRAPH_BASE
+from repo_paths import REPO_ROOT
+from sldkg.graph.store import LoadError, discover, graph_iri, load
 
 GOOD = "@prefix ex: <http://example.org/> .\nex:a ex:p ex:b .\n"
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.synthetic import TEMPLATE, Template, documents_for, generate, main
-from server.config import GRAPH_BASE, REPO_ROOT, RESOURCE_BASE
-from server.store import load
-from server.validation import validate
+from sldkg.settings import GRAPH_BASE, RESOURCE_BASE
+from repo_paths import REPO_ROOT
+from sldkg.graph.store import load
+from sldkg.validation.validator import validate
 
 ID = RESOURCE_BASE
 MINI_REPORT = f"""@prefix schema: <https://schema.org/> .

@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
-from server.cli import main
-from server.config import REPO_ROOT
+from sldkg.cli import main
+from repo_paths import REPO_ROOT
 
 PREFIXES = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -82,7 +82,7 @@ def test_messages_in_german_on_request(runner, bad_data):
 def test_json_output(runner, bad_data):
     result = invoke(runner, str(bad_data), "--format", "json")
     assert result.exit_code == 1
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)
     assert body["conforms"] is False and body["counts"] == {"Violation": 2}
     found = {(r["sourceShape"], r["sourceConstraintComponent"]) for r in body["results"]}
     assert found == {("sldsh:Land-landKey", "sh:PatternConstraintComponent"), ("sldsh:Land-prefLabel", "sh:QualifiedMinCountConstraintComponent")}
@@ -95,7 +95,7 @@ def test_json_output(runner, bad_data):
 def test_turtle_output_is_a_w3c_validation_report(runner, bad_data):
     result = invoke(runner, str(bad_data), "--format", "turtle")
     assert result.exit_code == 1
-    report = Graph().parse(data=result.output, format="turtle")
+    report = Graph().parse(data=result.stdout, format="turtle")
     (node,) = report.subjects(RDF.type, SH.ValidationReport)
     assert report.value(node, SH.conforms) == Literal(False)
     results = list(report.objects(node, SH.result))
@@ -106,7 +106,7 @@ def test_turtle_output_is_a_w3c_validation_report(runner, bad_data):
 def test_turtle_output_of_conforming_data_says_so(runner, tmp_path):
     (tmp_path / "laender.ttl").write_text(GOOD_LAND, encoding="utf-8")
     result = invoke(runner, str(tmp_path), "--format", "turtle")
-    report = Graph().parse(data=result.output, format="turtle")
+    report = Graph().parse(data=result.stdout, format="turtle")
     (node,) = report.subjects(RDF.type, SH.ValidationReport)
     assert report.value(node, SH.conforms) == Literal(True)
     assert (node, SH.result, None) not in report
@@ -115,7 +115,7 @@ def test_turtle_output_of_conforming_data_says_so(runner, tmp_path):
 def test_junit_output(runner, bad_data):
     result = invoke(runner, str(bad_data), "--format", "junit")
     assert result.exit_code == 1
-    root = ET.fromstring(result.output.encode("utf-8"))
+    root = ET.fromstring(result.stdout.encode("utf-8"))
     suite = root.find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
     cases = {case.get("name"): case for case in suite.iter("testcase")}
@@ -132,7 +132,7 @@ GITHUB = re.compile(r"^::(error|warning|notice) file=(?P<file>[^,]+),line=(?P<li
 def test_github_annotations_point_at_the_subject_line(runner, bad_data):
     result = invoke(runner, str(bad_data), "--format", "github")
     assert result.exit_code == 1
-    annotations = [GITHUB.match(line) for line in result.output.splitlines() if line.startswith("::")]
+    annotations = [GITHUB.match(line) for line in result.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 2 and all(annotations)
     for a in annotations:
         assert a["file"].endswith("data/laender.ttl") and int(a["line"]) == BAD_LINE
@@ -153,7 +153,7 @@ def test_a_blank_node_is_located_at_the_subject_that_holds_it(runner, tmp_path):
 """,
         encoding="utf-8",
     )
-    body = json.loads(invoke(runner, str(tmp_path), "--format", "json").output)
+    body = json.loads(invoke(runner, str(tmp_path), "--format", "json").stdout)
     blank = [r for r in body["results"] if r["focusNode"].startswith("_:")]
     assert blank and all(r["file"].endswith("passage.ttl") and r["line"] == 4 for r in blank)
 
@@ -201,7 +201,7 @@ def test_validation_makes_no_network_access(runner, tmp_path, monkeypatch):
 def test_ontology_and_shapes_options_select_other_files(runner, tmp_path, bad_data):
     # with only the Länder shapes, the same faults are found; the lint runs on the ontology given
     result = invoke(runner, str(bad_data), "--shapes", str(REPO_ROOT / "shapes" / "laender.ttl"), "--format", "json")
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)
     assert body["shapeFiles"] == ["shapes/laender.ttl"] or body["shapeFiles"][0].endswith("shapes/laender.ttl")
     assert body["counts"] == {"Violation": 2}
 
@@ -237,24 +237,27 @@ def test_pre_commit_hooks_run_real_commands():
         assert CliRunner().invoke(main, [*args, "--help"]).exit_code == 0
 
 
-def test_an_installed_package_uses_its_bundled_shapes_and_ontology(tmp_path, monkeypatch):
-    import tomllib
+def test_validate_in_a_folder_with_data_checks_that_data_and_says_so(runner, tmp_path, monkeypatch, bad_data):
+    """The pre-commit case: another repository's data/ against the bundled ontology and shapes.
+    It must never print "conforms" about some other checkout."""
+    monkeypatch.chdir(bad_data.parent)
+    result = invoke(runner)
+    assert result.exit_code == 1
+    assert f"sldkg: data: {bad_data} (working directory)" in result.stderr
+    assert "(bundled)" in result.stderr and "shapes: " in result.stderr
+    assert "conforms" not in result.stdout.splitlines()[-1]
 
-    from server import validation
 
-    data_files = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["data-files"]
-    assert data_files == {"share/sldkg/ontology": ["ontology/*.ttl"], "share/sldkg/shapes": ["shapes/*.ttl"]}
-    checkout, prefix = tmp_path / "site-packages", tmp_path / "prefix"
-    (prefix / "share" / "sldkg" / "shapes").mkdir(parents=True)
-    monkeypatch.setattr(validation, "REPO_ROOT", checkout)
-    monkeypatch.setattr(validation.sys, "prefix", str(prefix))
-    assert validation.bundled("shapes") == prefix / "share" / "sldkg" / "shapes"
-    monkeypatch.setattr(validation, "REPO_ROOT", REPO_ROOT)
-    assert validation.bundled("shapes") == REPO_ROOT / "shapes"
+def test_validate_in_an_empty_folder_checks_the_bundled_data(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner)
+    assert result.exit_code == 0, result.output
+    assert "sldkg: data: " in result.stderr and "(bundled)" in result.stderr
+    assert str(tmp_path) not in result.stderr
 
 
 def test_the_readme_documents_every_format_and_exit_code():
-    from server.report_formats import FORMATS
+    from sldkg.validation.report_formats import FORMATS
 
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Validating data", 1)[1].split("\n## ", 1)[0]
@@ -280,10 +283,10 @@ ex:LinkedLand a sh:NodeShape ;
     )
     result = invoke(runner, str(bad_data), "--shapes", str(shapes), "--format", "github")
     assert result.exit_code == 0
-    (line,) = [line for line in result.output.splitlines() if line.startswith("::")]
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert line.startswith("::warning file=") and line.endswith("A Land should link to Wikidata. (MinCountConstraintComponent)")
-    junit = ET.fromstring(invoke(runner, str(bad_data), "--shapes", str(shapes), "--format", "junit").output.encode("utf-8"))
+    junit = ET.fromstring(invoke(runner, str(bad_data), "--shapes", str(shapes), "--format", "junit").stdout.encode("utf-8"))
     assert junit.get("failures") == "0"
     assert any("should link to Wikidata" in (out.text or "") for out in junit.iter("system-out"))
-    text = invoke(runner, str(bad_data), "--shapes", str(shapes)).output
+    text = invoke(runner, str(bad_data), "--shapes", str(shapes)).stdout
     assert "Warning: A Land should link to Wikidata." in text and text.splitlines()[-1].startswith("conforms: 1 warning")

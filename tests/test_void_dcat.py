@@ -12,7 +12,8 @@ import pytest
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID
 
-from server.config import BASE_IRI, REPO_ROOT
+from sldkg.settings import BASE_IRI
+from repo_paths import REPO_ROOT
 
 DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")

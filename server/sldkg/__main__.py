@@ -1,0 +1,5 @@
+"""``python -m sldkg``: the same as the ``sldkg`` command."""
+
+from sldkg.cli import main
+
+main()

@@ -1,0 +1,290 @@
+"""The ``sldkg`` command: a thin shell over the library.
+
+Exit codes: 0 success / conforms, 1 ran but found problems (violations, unformatted files),
+2 could not run (unreadable or unparsable file, bad option, store unreachable).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from sldkg import locations
+from sldkg.graph.store import LoadError
+from sldkg.settings import Settings
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+class CannotRun(click.ClickException):
+    """Exit code 2 with a message on stderr."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
+def folders_used(given: dict[str, tuple[Path, ...]]) -> dict[str, tuple[Path, ...]]:
+    """The folders a command works on, each from its option or else :func:`sldkg.locations.find`.
+
+    Each is reported on stderr (``sldkg: data: /path (working directory)``), so that nobody reads
+    a result about some other checkout than the one they meant.
+    """
+    used: dict[str, tuple[Path, ...]] = {}
+    for name, paths in given.items():
+        if paths:
+            used[name] = tuple(paths)
+            for path in paths:
+                click.echo(f"sldkg: {name}: {path} (option)", err=True)
+        else:
+            folder = locations.find(name)
+            used[name] = (folder.path,)
+            click.echo(f"sldkg: {folder.describe()}", err=True)
+    return used
+
+
+def origin(path: Path) -> str:
+    """Where a folder of the settings came from, for the messages of :func:`report_data_paths`."""
+    for name in locations.FOLDERS:
+        found = locations.find(name)
+        if found.path == path:
+            return found.origin
+    return "option or SLDKG_* variable"
+
+
+def report_data_paths(settings: Settings, with_queries: bool = False) -> None:
+    """Say on stderr which files and folders a command loads (and which canned queries it uses)."""
+    for path in settings.data_paths:
+        click.echo(f"sldkg: loading {path} ({origin(path)})", err=True)
+    if with_queries:
+        click.echo(f"sldkg: queries: {settings.queries_path} ({origin(settings.queries_path)})", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sldkg")
+def main() -> None:
+    """sldkg: the Stadt.Land.Digital knowledge graph."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [default: 8000].")
+@click.option(
+    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+)
+@click.option("--base-url", default=None, help="Public base URL when served behind a real host name.")
+@click.option("--store", "store_url", default=None, help="Serve from an external SPARQL 1.1 store at this URL.")
+@click.option("--workers", type=int, default=None, help="Server worker processes [default: 2].")
+@click.option("--query-timeout", type=float, default=None, help="Query time limit in seconds [default: 10].")
+def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None:
+    """Serve the SPARQL endpoint, canned queries and linked data (gunicorn)."""
+    from sldkg.app import create_app
+    from sldkg.http_server import GunicornServer
+
+    started = time.perf_counter()
+    settings = Settings.from_env(
+        host=host,
+        port=port,
+        data_paths=tuple(data) or None,
+        base_url=base_url,
+        store_url=store_url,
+        workers=workers,
+        query_timeout=query_timeout,
+    )
+    if settings.store_url is None:
+        report_data_paths(settings, with_queries=True)
+    try:
+        app = create_app(settings)
+    except LoadError as exc:
+        raise CannotRun(f"cannot load the data: {exc}") from None
+    except ValueError as exc:  # e.g. --store that is not an http(s) URL
+        raise CannotRun(str(exc)) from None
+    ctx = app.extensions["sldkg"]
+    if ctx.store is None:
+        from sldkg.backends.remote import StoreUnavailable
+
+        try:
+            ctx.backend.check()
+        except StoreUnavailable as exc:
+            raise CannotRun(f"cannot serve: {exc}") from None
+    # (the files' counts, not len(store): that walks every quad)
+    what = f"{sum(f.triples for f in ctx.store.files)} triples in {len(ctx.store.files)} graphs" if ctx.store else f"the store at {settings.store_url}"
+    click.echo(
+        f"sldkg: serving {what} on http://{settings.host}:{settings.port}/ "
+        f"(loaded in {time.perf_counter() - started:.2f} s)",
+        err=True,
+    )
+    GunicornServer(app, settings).run()
+
+
+@main.command("load")
+@click.option("--into", "endpoint", required=True, help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph).")
+@click.option(
+    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+)
+def load_command(endpoint, data) -> None:
+    """Upload the dataset to an external store, one named graph per file (HTTP PUT per graph)."""
+    from sldkg.graph.upload import UploadError, upload
+
+    settings = Settings.from_env(data_paths=tuple(data) or None)
+    report_data_paths(settings)
+    started = time.perf_counter()
+    try:
+        done = upload(settings.data_paths, endpoint, progress=lambda u: click.echo(f"{u.graph}: {u.triples} triples ({u.status})"))
+    except LoadError as exc:
+        raise CannotRun(f"cannot load the data: {exc}") from None
+    except UploadError as exc:
+        raise CannotRun(str(exc)) from None
+    total = sum(u.triples for u in done)
+    click.echo(f"sldkg: loaded {total} triples in {len(done)} graphs into {endpoint} in {time.perf_counter() - started:.2f} s", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help="Ontology file or folder (repeatable) [default: ontology/]."
+)
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path), help="Shapes file or folder (repeatable) [default: shapes/].")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "turtle", "junit", "github"]), default="text", show_default=True,
+    help="Output: text for people, json, turtle (W3C validation report), junit (CI), github (Actions annotations).",
+)
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the messages.")
+def validate(paths, ontology, shapes, fmt, lang) -> None:
+    """Validate data files against the SHACL shapes (PATHS default: data/).
+
+    Exit codes: 0 conforms, 1 violations found, 2 could not run (missing path, syntax error).
+    """
+    from sldkg.validation.report_formats import render
+    from sldkg.validation.validator import ShapesError
+    from sldkg.validation.validator import validate as run_validation
+
+    try:
+        used = folders_used({"data": tuple(paths), "ontology": tuple(ontology), "shapes": tuple(shapes)})
+        report = run_validation(used["data"], used["ontology"], used["shapes"])
+    except (LoadError, ShapesError) as exc:
+        raise CannotRun(f"cannot validate: {exc}") from None
+    click.echo(render(report, fmt, lang), nl=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_PROBLEMS)
+
+
+@main.command("query")
+@click.argument("slug")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the canned query (repeatable).")
+@click.option("--format", "fmt", default=None, help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (graphs) [default: csv / ttl].")
+@click.option(
+    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+)
+def query_command(slug, params, fmt, data) -> None:
+    """Run the canned query SLUG (see `GET /queries`) and print the answer.
+
+    Exit codes: 0 answered, 2 could not run (unknown query, bad parameter named, load error, refusal).
+    """
+    from sldkg.canned.command import QueryCommandError, run_canned
+
+    settings = Settings.from_env(data_paths=tuple(data) or None)
+    report_data_paths(settings, with_queries=True)
+    try:
+        body = run_canned(settings, slug, params, fmt)
+    except LoadError as exc:
+        raise CannotRun(f"cannot load: {exc}") from None
+    except QueryCommandError as exc:
+        raise CannotRun(str(exc)) from None
+    click.echo(body.decode("utf-8"), nl=False)
+
+
+@main.command("export")
+@click.option(
+    "--format", "formats", multiple=True, default=("all",), show_default=True,
+    type=click.Choice(["all", "ttl", "nt", "jsonld", "rdfxml", "nq", "trig"]),
+    help="Dump format (repeatable); nq and trig keep the named graphs.",
+)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write sldkg.<ext> and SHA256SUMS into.")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/].")
+def export_command(formats, out, data) -> None:
+    """Write the whole dataset as dump files (the same bytes the server offers under /dumps/)."""
+    from sldkg.linked_data import description_queries as describe
+    from sldkg.linked_data import dumps as dump_formats
+    from sldkg.graph.store import load as load_store
+
+    chosen = dump_formats.FORMATS if "all" in formats else tuple(dump_formats.BY_NAME[name] for name in dict.fromkeys(formats))
+    try:
+        settings = Settings.from_env(data_paths=tuple(data) or None)
+        report_data_paths(settings)
+        store = load_store(settings.data_paths)
+    except LoadError as exc:
+        raise CannotRun(f"cannot load the data: {exc}") from None
+    quads = dump_formats.quads_from_solutions(store.query(describe.QUADS_QUERY))
+    try:
+        written = dump_formats.write_dumps(quads, chosen, out)
+    except OSError as exc:
+        raise CannotRun(f"cannot write to {out}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(str(path))
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; list the files that are not canonical and exit 1 if there are any.")
+def fmt_command(paths, check) -> None:
+    """Rewrite Turtle files canonically (PATHS default: ontology/, data/, shapes/).
+
+    Exit codes: 0 all files canonical (or rewritten), 1 --check found files to reformat,
+    2 a file could not be parsed (file and line are named; nothing is written for it).
+    """
+    from sldkg.graph.canonical_turtle import FormatError, format_file
+    from sldkg.graph.store import discover, display_path
+
+    try:
+        if paths:
+            roots = list(paths)
+        else:
+            found = [locations.find(name) for name in ("ontology", "data", "shapes")]
+            for folder in found:
+                click.echo(f"sldkg: {folder.describe()}", err=True)
+            if not check and any(folder.origin == "bundled" for folder in found):
+                raise CannotRun("refusing to rewrite the files bundled with the package: run in a folder with ontology/, data/ and shapes/, or name the files")
+            roots = [folder.path for folder in found]
+        files = [f for f, _root in discover(roots)]
+    except LoadError as exc:
+        raise CannotRun(str(exc)) from None
+    turtle = [f for f in files if f.suffix == ".ttl"]
+    failed, changed = [], []
+    for file in turtle:
+        try:
+            result = format_file(file, check=check)
+        except FormatError as exc:
+            failed.append(exc)
+            click.echo(f"error: {exc}", err=True)
+            continue
+        if result.changed:
+            changed.append(file)
+            click.echo(f"{'would reformat' if check else 'reformatted'}: {display_path(file)}")
+    verb = "would be reformatted" if check else "reformatted"
+    click.echo(f"{len(changed)} of {len(turtle)} Turtle files {verb}" + (f", {len(failed)} could not be parsed" if failed else ""), err=True)
+    if failed:
+        sys.exit(EXIT_CANNOT_RUN)
+    sys.exit(EXIT_PROBLEMS if check and changed else EXIT_OK)
+
+
+@main.command("anchor")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; report passages whose offsets or context disagree with the text.")
+def anchor_command(files: tuple[Path, ...], check: bool) -> None:
+    """Anchor provenance passages in their source text (FILES default: every report's passages.ttl).
+
+    Only ``oa:exact`` is written by hand; this fills in prefix/suffix and the offsets.
+    Exit codes: 0 all passages anchor, 1 some do not (listed), 2 could not run.
+    """
+    from sldkg.graph import anchor
+
+    if not files:
+        folder = locations.find("data")
+        click.echo(f"sldkg: {folder.describe()}", err=True)
+        files = tuple(anchor.default_files(folder.path))
+    sys.exit(anchor.run(list(files), check_only=check))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

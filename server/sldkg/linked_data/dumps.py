@@ -1,0 +1,126 @@
+"""Whole-dataset dumps: their formats, file names, serialisation and checksums; pure (no Flask).
+
+The same code writes ``sldkg export`` files and the server's ``/dumps/`` answers. Quad formats
+(N-Quads, TriG) keep every file's named graph; triple formats hold the union of all graphs
+(each triple once).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from sldkg.linked_data import description_queries as describe
+from sldkg.graph import reads as graph_reads
+from sldkg.linked_data.rdf_formats import PREFIXES
+
+DUMP_STEM = "sldkg"
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    name: str  # the --format value
+    extension: str
+    media_type: str
+    oxigraph: ox.RdfFormat
+    quads: bool
+
+    @property
+    def file_name(self) -> str:
+        return f"{DUMP_STEM}.{self.extension}"
+
+
+FORMATS: tuple[DumpFormat, ...] = (
+    DumpFormat("ttl", "ttl", "text/turtle", ox.RdfFormat.TURTLE, False),
+    DumpFormat("nt", "nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, False),
+    DumpFormat("jsonld", "jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, False),
+    DumpFormat("rdfxml", "rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, False),
+    DumpFormat("nq", "nq", "application/n-quads", ox.RdfFormat.N_QUADS, True),
+    DumpFormat("trig", "trig", "application/trig", ox.RdfFormat.TRIG, True),
+)
+BY_NAME = {f.name: f for f in FORMATS}
+BY_FILE = {f.file_name: f for f in FORMATS}
+SUMS_FILE = "SHA256SUMS"
+
+
+@dataclass(frozen=True)
+class Dump:
+    format: DumpFormat
+    body: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def repr_digest_header(self) -> str:
+        """RFC 9530 ``Repr-Digest`` value: ``sha-256=:<base64>:``."""
+        return "sha-256=:" + base64.b64encode(hashlib.sha256(self.body).digest()).decode("ascii") + ":"
+
+    @property
+    def digest_header(self) -> str:
+        """RFC 3230 ``Digest`` value: ``sha-256=<base64>``."""
+        return "sha-256=" + base64.b64encode(hashlib.sha256(self.body).digest()).decode("ascii")
+
+
+def quads_from_solutions(solutions: Iterable[ox.QuerySolution]) -> list[ox.Quad]:
+    """Quads from the solutions of :data:`sldkg.linked_data.description_queries.QUADS_QUERY` (?g ?s ?p ?o), sorted for stable dumps."""
+    quads = {ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in solutions}
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def serialize(quads: list[ox.Quad], fmt: DumpFormat) -> bytes:
+    """``quads`` in ``fmt`` (triple formats: the union of the graphs, duplicates dropped)."""
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "sldid"}
+    if fmt.quads:
+        return ox.serialize(quads, format=fmt.oxigraph, prefixes=prefixes if fmt.oxigraph is ox.RdfFormat.TRIG else None)
+    triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    usable = prefixes if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=usable)
+
+
+def write_dumps(quads: list[ox.Quad], formats: Iterable[DumpFormat], folder: Path) -> list[Path]:
+    """Write one dump per format and their ``SHA256SUMS`` into ``folder`` (created when missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dumps = [Dump(fmt, serialize(quads, fmt)) for fmt in formats]
+    written = []
+    for dump in dumps:
+        path = folder / dump.format.file_name
+        path.write_bytes(dump.body)
+        written.append(path)
+    (folder / SUMS_FILE).write_bytes(sums_file(dumps))
+    return [*written, folder / SUMS_FILE]
+
+
+def sums_file(dumps: Iterable[Dump]) -> bytes:
+    """The ``SHA256SUMS`` file (``sha256sum -c`` format)."""
+    return "".join(f"{d.sha256}  {d.format.file_name}\n" for d in dumps).encode("ascii")
+
+
+#: A dump read is allowed this many quads (well above the row limit of ad-hoc queries).
+MAX_QUADS = 50_000_000
+
+
+class DumpCache:
+    """The dumps of one data version, built on first use from one read of every quad through the
+    backend (``graph_reads.Refused`` when the store refuses), then served from memory."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.version: str | None = None
+        self.dumps: dict[str, Dump] = {}
+
+    def get(self, backend) -> dict[str, Dump]:
+        with self._lock:
+            if self.version != backend.version or not self.dumps:
+                solutions = graph_reads.select(backend, describe.QUADS_QUERY, max_rows=MAX_QUADS)
+                quads = quads_from_solutions(solutions)
+                self.dumps = {f.file_name: Dump(f, serialize(quads, f)) for f in FORMATS}
+                self.version = backend.version
+            return self.dumps

@@ -1,0 +1,102 @@
+"""Settings: defaults, environment overrides (``SLDKG_*``) and the limits of the public endpoint.
+
+Pure: no Flask, no file access beyond looking up the default folders (:mod:`sldkg.locations`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from sldkg.locations import default_path
+
+#: Persistent base of every IRI the dataset mints.
+BASE_IRI = "https://w3id.org/sldkg/"
+RESOURCE_BASE = BASE_IRI + "id/"
+ONTOLOGY_IRI = BASE_IRI + "ontology"
+GRAPH_BASE = BASE_IRI + "graph/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application and the CLI can be configured with.
+
+    Each field can be overridden by an environment variable ``SLDKG_<FIELD NAME IN UPPER CASE>``.
+    """
+
+    #: Files or folders to load: Turtle files become one named graph each.
+    #: Default: ``ontology/`` and ``data/`` of the working directory, else the bundled copies.
+    data_paths: tuple[Path, ...] = field(default_factory=lambda: (default_path("ontology"), default_path("data")))
+    shapes_path: Path = field(default_factory=lambda: default_path("shapes"))
+    queries_path: Path = field(default_factory=lambda: default_path("queries"))
+    #: Public base URL the server answers under (``--base-url``); ``None``: the request's host.
+    base_url: str | None = None
+    #: URL of an external SPARQL 1.1 store (``--store``); ``None``: the embedded store.
+    store_url: str | None = None
+
+    # -- limits of the public endpoint (see README, "Security model and limits") --
+    #: Wall-clock limit of one query evaluation in seconds; the evaluating process is killed after it.
+    query_timeout: float = 10.0
+    #: Maximum number of result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer.
+    max_result_rows: int = 100_000
+    #: Maximum size of one serialised answer in bytes.
+    max_response_bytes: int = 50 * 1024 * 1024
+    #: Maximum size of a request body in bytes (413 above it).
+    max_request_bytes: int = 256 * 1024
+    #: Maximum length of a query string in characters.
+    max_query_chars: int = 100_000
+    #: Maximum bracket nesting depth of a query (deeper nesting would overflow the parser's stack).
+    max_query_nesting: int = 128
+    #: Maximum length of the HTTP request line in bytes (414 above it; gunicorn's limit_request_line).
+    max_request_line: int = 8190
+    #: Maximum number of request headers (gunicorn's limit_request_fields) and bytes of one header line.
+    max_header_fields: int = 100
+    max_header_bytes: int = 8190
+    #: Query-evaluating processes per server worker.
+    executors: int = 4
+    #: Seconds a request waits for a free executor before it gets 503.
+    executor_wait: float = 5.0
+    #: Address space limit of one executor process in bytes (0: no limit).
+    executor_memory_bytes: int = 8 * 1024**3
+    #: Entries kept in the per-worker cache of canned-query answers.
+    canned_cache_size: int = 512
+
+    # -- the production server (``sldkg serve``) --
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 16
+
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
+        """Defaults, then ``SLDKG_*`` environment variables, then explicit ``overrides``."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get("SLDKG_" + f.name.upper())
+            if raw is None or f.name == "extra":
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_paths" in values:
+            values["data_paths"] = tuple(Path(p) for p in values["data_paths"])  # type: ignore[union-attr]
+        return replace(cls(), **values)
+
+
+def _coerce(name: str, type_name: object, raw: str) -> object:
+    type_name = str(type_name)
+    try:
+        if type_name.startswith("tuple"):
+            return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+        if type_name.startswith("Path"):
+            return Path(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+        if type_name.startswith("int"):
+            return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable SLDKG_{name.upper()}={raw!r}: {exc}") from None
+    return raw or None

@@ -1,0 +1,4 @@
+"""SHACL validation of the data (pySHACL) and its report formats (text, JSON, Turtle, JUnit, GitHub).
+
+May import: :mod:`sldkg.graph`, :mod:`sldkg.locations`. Never Flask or web.
+"""

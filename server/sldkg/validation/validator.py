@@ -1,0 +1,386 @@
+"""SHACL validation of the data: a pySHACL wrapper that returns a :class:`ValidationReport`; pure.
+
+Two kinds of shapes (see ``shapes/``):
+
+* data shapes (every file not starting with ``ontology-``) are applied to the data together with
+  the ontology, so that ``rdfs:subClassOf`` statements make ``sh:targetClass``/``sh:class`` see
+  subclass instances without any inference run;
+* ontology lint shapes (``shapes/ontology-*.ttl``) are applied to the ontology graph alone.
+
+Files are read from local paths only and ``owl:imports`` are never followed, so validation makes
+no network access. Every violation knows the file (and, where it can be found, the line) in which
+its focus node is described, for human output and for CI annotations.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+
+from sldkg.locations import default_path
+from sldkg.graph.store import RDF_FORMATS, LoadError, discover, display_path
+
+#: Shape files with this name prefix lint the ontology instead of constraining the data.
+LINT_PREFIX = "ontology-"
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a node is described: the file and, when found, the 1-based line of its subject."""
+
+    path: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        shown = str(display_path(self.path))
+        return f"{shown}:{self.line}" if self.line else shown
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One ``sh:ValidationResult``."""
+
+    focus_node: rdflib.term.Node
+    source_shape: rdflib.term.Node
+    constraint: URIRef
+    severity: URIRef
+    path: rdflib.term.Node | None = None
+    value: rdflib.term.Node | None = None
+    messages: tuple[Literal, ...] = ()
+    location: Location | None = None
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang``, else one without a language tag, else any, else the constraint."""
+        for wanted in (lang, None):
+            for m in self.messages:
+                if m.language == wanted:
+                    return str(m)
+        if self.messages:
+            return str(self.messages[0])
+        return f"violates {local_name(self.constraint)}"
+
+
+@dataclass
+class ValidationReport:
+    """What a validation run found; ``graph`` is the W3C SHACL validation report."""
+
+    conforms: bool
+    violations: tuple[Violation, ...]
+    graph: Graph
+    data_files: tuple[Path, ...]
+    shape_files: tuple[Path, ...]
+    triples: int
+    seconds: float
+    namespaces: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of results per severity name (``Violation``, ``Warning``, ``Info``)."""
+        counts: dict[str, int] = {}
+        for v in self.violations:
+            counts[local_name(v.severity)] = counts.get(local_name(v.severity), 0) + 1
+        return counts
+
+    def short(self, node: rdflib.term.Node | None) -> str:
+        """``node`` in Turtle notation with the data's prefixes (for messages)."""
+        if node is None:
+            return ""
+        if isinstance(node, URIRef):
+            for prefix, ns in sorted(self.namespaces.items(), key=lambda kv: -len(kv[1])):
+                if str(node).startswith(ns) and re.fullmatch(r"[\w.-]*", str(node)[len(ns) :]):
+                    local = str(node)[len(ns) :]
+                    if local and not local.endswith("."):
+                        return f"{prefix}:{local}"
+        return node.n3()
+
+
+class ShapesError(Exception):
+    """The shapes themselves are broken (pySHACL cannot load a shape or constraint)."""
+
+
+def local_name(iri: rdflib.term.Node) -> str:
+    text = str(iri)
+    return re.split(r"[#/]", text)[-1] or text
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedFiles:
+    """Files parsed one by one into one graph, remembering where each subject is described."""
+
+    graph: Graph = field(default_factory=Graph)
+    files: list[Path] = field(default_factory=list)
+    prefixes: dict[Path, dict[str, str]] = field(default_factory=dict)
+    #: The first file in which a node is the subject of a triple.
+    described_in: dict[rdflib.term.Node, Path] = field(default_factory=dict)
+    #: For a blank node: a subject that points to it (its block in the file).
+    held_by: dict[BNode, rdflib.term.Node] = field(default_factory=dict)
+    triples: int = 0
+
+
+def syntax_message(exc: SyntaxError) -> str:
+    """pyoxigraph's message without its "Parser error between line … and line …:" lead (the location is kept apart)."""
+    message = exc.msg or str(exc)
+    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
+
+
+def parse_file(path: Path, loaded: LoadedFiles) -> None:
+    """Parse one local file into ``loaded`` (pyoxigraph's parser: twice as fast as rdflib's).
+
+    A syntax error becomes :class:`LoadError` with line and column.
+    """
+    if path.suffix not in RDF_FORMATS:
+        raise LoadError(path, f"not an RDF file (known endings: {', '.join(sorted(RDF_FORMATS))})")
+    blank: dict[str, BNode] = {}
+    graph, described_in, held_by = loaded.graph, loaded.described_in, loaded.held_by
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            if t.value not in blank:
+                blank[t.value] = BNode()  # fresh per file: equal labels in two files are different nodes
+            return blank[t.value]
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        datatype = t.datatype.value
+        return Literal(t.value) if datatype == XSD_STRING else Literal(t.value, datatype=URIRef(datatype))
+
+    count = 0
+    try:
+        parser = ox.parse(path=str(path), format=RDF_FORMATS[path.suffix])
+        for quad in parser:
+            subject, obj = term(quad.subject), term(quad.object)
+            graph.add((subject, term(quad.predicate), obj))
+            described_in.setdefault(subject, path)
+            if isinstance(obj, BNode):
+                held_by.setdefault(obj, subject)
+            count += 1
+    except SyntaxError as exc:
+        raise LoadError(path, syntax_message(exc), exc.lineno, exc.offset) from None
+    except OSError as exc:
+        raise LoadError(path, exc.strerror or str(exc)) from None
+    loaded.files.append(path)
+    loaded.prefixes[path] = dict(parser.prefixes)
+    loaded.triples += count
+
+
+def load_files(paths: Iterable[Path | str], *, start: Graph | None = None, skip: Iterable[Path] = ()) -> LoadedFiles:
+    """Every RDF file below ``paths`` (see :func:`sldkg.graph.store.discover`) parsed into one graph.
+
+    ``start``: triples to begin with (copied); ``skip``: files not to load (already loaded elsewhere).
+    """
+    loaded = LoadedFiles()
+    if start is not None:
+        loaded.graph += start
+    skipped = set(skip)
+    for found, _root in discover(paths):
+        file = found.resolve()
+        if file in loaded.prefixes or file in skipped:
+            continue
+        parse_file(file, loaded)
+    return loaded
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def split_shapes(files: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """``(data shapes, ontology lint shapes)`` by file name."""
+    lint = [f for f in files if f.name.startswith(LINT_PREFIX)]
+    return [f for f in files if f not in lint], lint
+
+
+def validate(
+    data: Iterable[Path | str] | None = None,
+    ontology: Iterable[Path | str] | None = None,
+    shapes: Iterable[Path | str] | None = None,
+    *,
+    only: Sequence[str] | None = None,
+) -> ValidationReport:
+    """Validate ``data`` (with ``ontology``) against ``shapes``; raises :class:`LoadError` when it cannot run.
+
+    ``only`` restricts validation to the named shapes (IRIs of node shapes), e.g. for shape fixtures.
+    """
+    started = time.perf_counter()
+    # defaults: the working directory's folders, else the bundled ones (sldkg.locations)
+    data = list(data) if data is not None else [default_path("data")]
+    ontology = list(ontology) if ontology is not None else [default_path("ontology")]
+    shapes = list(shapes) if shapes is not None else [default_path("shapes")]
+    shape_paths = [f.resolve() for f, _root in discover(shapes)]
+    if not shape_paths:
+        raise LoadError(", ".join(str(p) for p in shapes) or "(none)", "no shape files found")
+    data_shape_paths, lint_shape_paths = split_shapes(shape_paths)
+    ontology_files = load_files(ontology)
+    # the data graph: the ontology (for rdfs:subClassOf), the data, and the subclass axioms of
+    # external vocabularies stated in the shape files (explicit subclass closure, no inference run)
+    data_files = load_files(data, start=ontology_files.graph, skip=ontology_files.files)
+    data_shapes = load_files(data_shape_paths)
+    lint_shapes = load_files(lint_shape_paths)
+    data_files.graph += data_shapes.graph.triples((None, RDFS.subClassOf, None))
+
+    runs: list[tuple[Graph, Graph]] = []
+    if data_shapes.files:
+        runs.append((data_files.graph, data_shapes.graph))
+    if lint_shapes.files and ontology_files.files:
+        runs.append((ontology_files.graph, lint_shapes.graph))
+
+    report = Graph()
+    report.bind("sh", SH)
+    report_node = BNode()
+    report.add((report_node, RDF.type, SH.ValidationReport))
+    conforms = True
+    for data_graph, shapes_graph in runs:
+        if only is not None:
+            shapes_graph = only_shapes(shapes_graph, [URIRef(s) for s in only])
+            if shapes_graph is None:
+                continue
+        try:
+            ok, results, _text = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+                do_owl_imports=False,
+                meta_shacl=False,
+            )
+        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
+            first_line = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
+            raise ShapesError(f"the shapes in {', '.join(str(display_path(Path(p))) for p in shapes)} cannot be used: {first_line}") from None
+        conforms = conforms and bool(ok)
+        copy_results(results, report, report_node)
+    report.add((report_node, SH.conforms, Literal(conforms)))
+
+    sources = SourceIndex([ontology_files, data_files])
+    violations = sorted(
+        (read_result(report, r, sources) for r in report.objects(report_node, SH.result)),
+        key=violation_order,
+    )
+    namespaces: dict[str, str] = {}
+    for loaded in (data_shapes, lint_shapes, ontology_files, data_files):
+        for prefixes in loaded.prefixes.values():
+            namespaces.update(prefixes)
+    for prefix, ns in namespaces.items():
+        report.bind(prefix, ns, override=False)
+    return ValidationReport(
+        conforms=conforms,
+        violations=tuple(violations),
+        graph=report,
+        data_files=tuple(ontology_files.files + data_files.files),
+        shape_files=tuple(data_shapes.files + lint_shapes.files),
+        triples=ontology_files.triples + data_files.triples,
+        seconds=time.perf_counter() - started,
+        namespaces=namespaces,
+    )
+
+
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def only_shapes(shapes_graph: Graph, keep: Sequence[URIRef]) -> Graph | None:
+    """A copy of ``shapes_graph`` in which only the shapes ``keep`` have targets (``None``: none of them is in it).
+
+    Removing the other targets (instead of pySHACL's ``use_shapes``) keeps every shape that the kept
+    ones refer to (property shapes, ``sh:node``, ``sh:or`` members) intact.
+    """
+    if not any((shape, None, None) in shapes_graph for shape in keep):
+        return None
+    copy = Graph()
+    copy += shapes_graph
+    for predicate in TARGETS:
+        for shape, target in list(copy.subject_objects(predicate)):
+            if shape not in keep:
+                copy.remove((shape, predicate, target))
+    return copy
+
+
+def copy_results(results: Graph, report: Graph, report_node: BNode) -> None:
+    """Move every ``sh:result`` of one pySHACL report under the combined report node."""
+    for old_report in results.subjects(RDF.type, SH.ValidationReport):
+        for result in results.objects(old_report, SH.result):
+            report.add((report_node, SH.result, result))
+    for triple in results:
+        if triple[1] not in (SH.result, SH.conforms) and triple[2] != SH.ValidationReport:
+            report.add(triple)
+
+
+def read_result(report: Graph, result: rdflib.term.Node, sources: "SourceIndex") -> Violation:
+    focus = report.value(result, SH.focusNode)
+    return Violation(
+        focus_node=focus,
+        source_shape=report.value(result, SH.sourceShape),
+        constraint=report.value(result, SH.sourceConstraintComponent),
+        severity=report.value(result, SH.resultSeverity) or SH.Violation,
+        path=report.value(result, SH.resultPath),
+        value=report.value(result, SH.value),
+        messages=tuple(sorted(report.objects(result, SH.resultMessage), key=lambda m: (m.language or "", str(m)))),
+        location=sources.locate(focus),
+    )
+
+
+def violation_order(v: Violation) -> tuple:
+    where = (str(v.location.path), v.location.line or 0) if v.location else ("~", 0)
+    return (*where, str(v.focus_node), str(v.path or ""), str(v.source_shape), str(v.constraint), str(v.value or ""))
+
+
+# -- where a focus node is described -------------------------------------------------------------
+
+
+class SourceIndex:
+    """Finds the file (and line) in which a node is described as a subject."""
+
+    def __init__(self, loaded: Sequence[LoadedFiles]):
+        self._loaded = loaded
+        self._texts: dict[Path, list[str]] = {}
+
+    def locate(self, node: rdflib.term.Node | None, _seen: frozenset = frozenset()) -> Location | None:
+        if node is None:
+            return None
+        for loaded in self._loaded:
+            path = loaded.described_in.get(node)
+            if path is None:
+                continue
+            if isinstance(node, BNode):
+                # a blank node is described inside the block of the subject that points to it
+                parent = loaded.held_by.get(node)
+                if parent is not None and parent not in _seen:
+                    found = self.locate(parent, _seen | {node})
+                    if found is not None:
+                        return found
+                return Location(path)
+            return Location(path, self.line_of(path, loaded.prefixes[path], node))
+        return None
+
+    def line_of(self, path: Path, prefixes: dict[str, str], node: rdflib.term.Node) -> int | None:
+        """The first line that starts with ``node`` written in full or with one of the file's prefixes."""
+        if not isinstance(node, URIRef):
+            return None
+        forms = [f"<{node}>"]
+        for prefix, ns in prefixes.items():
+            if str(node).startswith(ns) and len(str(node)) > len(ns):
+                forms.append(f"{prefix}:{str(node)[len(ns):]}")
+        if path not in self._texts:
+            self._texts[path] = path.read_text(encoding="utf-8").splitlines()
+        pattern = re.compile("^(?:" + "|".join(re.escape(f) for f in forms) + r")(?=[\s;,]|$)")
+        for number, text in enumerate(self._texts[path], start=1):
+            if pattern.match(text):
+                return number
+        return None
+
+
+__all__ = ["ShapesError", "Location", "Violation", "ValidationReport", "validate", "load_files", "parse_file", "LINT_PREFIX"]

@@ -1,0 +1,80 @@
+"""Dumps of the whole dataset at stable URLs, with checksums.
+
+* ``GET /dumps/`` – the list (HTML for browsers, JSON otherwise): file, media type, size, SHA-256.
+* ``GET /dumps/sldkg.{ttl,nt,jsonld,rdf,nq,trig}`` – one dump; ``ETag`` is its SHA-256 and
+  ``Digest: sha-256=…`` (RFC 3230) and ``Repr-Digest: sha-256=:…:`` (RFC 9530) lets clients check what they got; conditional requests get 304.
+* ``GET /dumps/SHA256SUMS`` – the sums of all dumps (``sha256sum -c`` format).
+
+The dumps are generated once per data version (all formats together, from one read of every quad
+through the backend) and kept on the app; a new data version regenerates them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+
+from sldkg.linked_data import dumps as dump_formats
+from sldkg.graph import reads as graph_reads
+from sldkg.linked_data.dumps import Dump, DumpCache
+from sldkg.linked_data.iri_map import public_base
+from sldkg.web import context
+from sldkg.web.errors import ApiError
+
+bp = Blueprint("dumps", __name__, url_prefix="/dumps")
+
+def dumps() -> dict[str, Dump]:
+    try:
+        return current_app.extensions["sldkg.dumps"].get(context().backend)
+    except graph_reads.Refused as exc:
+        answer = exc.answer
+        raise ApiError(answer.status, answer.message or "the store refused the request", answer.error or None) from None
+
+
+@bp.get("/")
+def index() -> Response:
+    listing = [
+        {
+            "file": d.format.file_name,
+            "url": public_base(context().settings.base_url, request.host_url) + "dumps/" + d.format.file_name,
+            "format": d.format.name,
+            "media_type": d.format.media_type,
+            "named_graphs": d.format.quads,
+            "bytes": len(d.body),
+            "sha256": d.sha256,
+        }
+        for d in dumps().values()
+    ]
+    accept = request.accept_mimetypes
+    if accept and accept.best_match(["application/json", "text/html"]) == "text/html" and accept["text/html"] > accept["application/json"]:
+        response = Response(render_template("dumps.html", listing=listing, version=context().backend.version), mimetype="text/html")
+    else:
+        response = jsonify({"version": context().backend.version, "sums": public_base(context().settings.base_url, request.host_url) + "dumps/" + dump_formats.SUMS_FILE, "dumps": listing})
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/" + dump_formats.SUMS_FILE)
+def sums() -> Response:
+    body = dump_formats.sums_file(dumps().values())
+    response = Response(body, mimetype="text/plain")
+    response.set_etag(context().backend.version + "-sums")
+    return response.make_conditional(request)
+
+
+@bp.get("/<name>")
+def dump(name: str) -> Response:
+    found = dumps().get(name)
+    if found is None:
+        raise ApiError(404, f"no dump called {name!r}; dumps: {', '.join(dump_formats.BY_FILE)}", name=name)
+    response = Response(found.body, mimetype=found.format.media_type)
+    response.set_etag(found.sha256)
+    response.headers["Digest"] = found.digest_header
+    response.headers["Repr-Digest"] = found.repr_digest_header
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.format.file_name}"'
+    response.last_modified = context().backend.modified
+    return response.make_conditional(request)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("sldkg.dumps", DumpCache())
+    app.register_blueprint(bp)

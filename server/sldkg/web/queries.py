@@ -1,0 +1,134 @@
+"""``/queries`` (the canned queries) and ``/openapi.json``.
+
+``GET /queries`` lists the canned queries (HTML for browsers, JSON otherwise);
+``GET /queries/<slug>?param=…`` runs one with the same result formats and negotiation as
+``/sparql``. Parameters are bound as typed RDF terms (:mod:`sldkg.canned.catalogue`); answers are cached
+per worker in an LRU keyed by data version, slug, bound parameters and media type.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+
+from sldkg.sparql import negotiation as nego
+from sldkg.canned.catalogue import AnswerCache, CannedQuery, ParameterError, load_queries
+from sldkg.sparql.jobs import ASK, SELECT, Answer, QueryJob
+from sldkg.web.openapi import openapi_document
+from sldkg.sparql.protocol import ProtocolError, parse_query_string
+from sldkg.web import context, public_url_base
+from sldkg.web.answering import answer_job, finish
+from sldkg.web.errors import ApiError
+
+bp = Blueprint("queries", __name__)
+bp.after_request(finish)
+
+EXTENSION = "sldkg.canned"
+#: Answers larger than this are not cached (512 entries of up to 2 MiB bound the cache's memory).
+CACHE_MAX_BODY = 2 * 1024 * 1024
+
+
+def canned_queries() -> dict[str, CannedQuery]:
+    return current_app.extensions[EXTENSION]["queries"]
+
+
+def answer_cache() -> AnswerCache:
+    return current_app.extensions[EXTENSION]["cache"]
+
+
+def describe(q: CannedQuery) -> dict[str, object]:
+    return {
+        "slug": q.slug,
+        "url": public_url_base() + "queries/" + q.slug,
+        "title": q.title,
+        "description": dict(q.description),
+        "form": q.form,
+        "tags": list(q.tags),
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "description": p.description,
+                "required": p.required,
+                **({"default": p.default} if p.default is not None else {}),
+                **({"example": p.example} if p.example is not None else {}),
+            }
+            for p in q.parameters
+        ],
+        "query": q.query,
+    }
+
+
+@bp.get("/queries")
+def index() -> Response:
+    queries = canned_queries()
+    if request.args.get("format") in (None, "", "html") and nego.prefers_html(request.headers.get("Accept")):
+        response = Response(render_template("sparql/queries.html", queries=queries.values(), base=public_url_base()))
+    else:
+        response = jsonify({"queries": [describe(q) for q in queries.values()]})
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/queries/<slug>")
+def run(slug: str) -> Response:
+    q = canned_queries().get(slug)
+    if q is None:
+        raise ApiError(404, f"no canned query {slug!r}; see /queries for the list", "not-found", slug=slug)
+    try:
+        pairs = parse_query_string(request.query_string)
+    except ProtocolError as exc:
+        raise ApiError(exc.status, exc.message, exc.kind, **exc.details) from None
+    values: dict[str, list[str]] = {}
+    for name, value in pairs:
+        values.setdefault(name, []).append(value)
+    try:
+        bindings = q.bind(values)
+    except ParameterError as exc:
+        raise ApiError(400, str(exc), "bad-parameter", parameter=exc.parameter) from None
+    format_param = ",".join(v for v in values.get("format", []) if v.strip()) or None
+    try:
+        results, graph = nego.acceptable_types(request.headers.get("Accept"), format_param)
+    except nego.UnknownFormat as exc:
+        raise ApiError(400, str(exc), "bad-parameter", parameter="format") from None
+    wanted = results if q.form in (SELECT, ASK) else graph
+    if not wanted:
+        offered = nego.RESULTS_TYPES if q.form in (SELECT, ASK) else nego.GRAPH_TYPES
+        raise ApiError(
+            406, f"no acceptable media type for this {q.form} query; available: {', '.join(offered)}", "not-acceptable", available=list(offered)
+        )
+    settings = context().settings
+    job = QueryJob(
+        query=q.query,
+        results_types=results,
+        graph_types=graph,
+        substitutions=bindings,
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_response_bytes,
+    )
+    key = (context().backend.version, q.slug, bindings, wanted[0])
+    return answer_job(job, wanted[0], ("queries", q.slug, bindings), run=lambda j: cached_run(key, j))
+
+
+def cached_run(key: tuple, job: QueryJob) -> Answer:
+    cache = answer_cache()
+    answer = cache.get(key)
+    if isinstance(answer, Answer):
+        return answer
+    answer = context().backend.run(job)
+    if answer.ok and len(answer.body) <= CACHE_MAX_BODY:
+        cache.put(key, answer)
+    return answer
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(canned_queries().values(), public_url_base()))
+
+
+def init_app(app: Flask) -> None:
+    settings = app.extensions["sldkg"].settings
+    app.extensions[EXTENSION] = {
+        "queries": load_queries(settings.queries_path),
+        "cache": AnswerCache(settings.canned_cache_size),
+    }
+    app.register_blueprint(bp)
