@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sldkg.canned.catalogue import CannedQuery, load_queries
 from sldkg.backends.remote import bind_substitutions
+from sldkg.canned.catalogue import CannedQuery, load_queries
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class BenchQuery:
     example_args: dict[str, str]
 
     @classmethod
-    def of(cls, canned: CannedQuery) -> "BenchQuery":
+    def of(cls, canned: CannedQuery) -> BenchQuery:
         examples = canned.example_values()
         return cls(canned.slug, canned.form, canned.query, canned.bind(examples), examples)
 

@@ -11,8 +11,8 @@ import http.client
 import multiprocessing
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 from urllib.parse import urlencode, urlsplit
 
 _FORK = multiprocessing.get_context("fork")

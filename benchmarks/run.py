@@ -26,15 +26,14 @@ import argparse
 import json
 import platform
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -143,7 +142,7 @@ def check(process: Process, requests: list[loadgen.Request], timeout: float, bud
         try:
             with urllib.request.urlopen(req, timeout=timeout) as response:
                 response.read()
-        except Exception as exc:  # noqa: BLE001 -- reported, the benchmark goes on
+        except Exception as exc:
             failed.append(f"{request.name} ({getattr(exc, 'code', type(exc).__name__)})")
     return failed
 
@@ -180,8 +179,25 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
         process, base_path, note = start(system, paths, dataset, workdir, size)
         try:
             memory = peak_rss_bytes(process.pid)
-            rows.append(Row("startup", size, triples, "-", system, 0, process.startup_seconds * 1000, 0, 0, 0, f"peak RSS {memory / 2**20:.0f} MiB {note}".strip()))
-            print(f"  {system}: first answer {process.startup_seconds:.2f} s after start, peak RSS {memory / 2**20:.0f} MiB {note}", flush=True)
+            rows.append(
+                Row(
+                    "startup",
+                    size,
+                    triples,
+                    "-",
+                    system,
+                    0,
+                    process.startup_seconds * 1000,
+                    0,
+                    0,
+                    0,
+                    f"peak RSS {memory / 2**20:.0f} MiB {note}".strip(),
+                )
+            )
+            print(
+                f"  {system}: first answer {process.startup_seconds:.2f} s after start, peak RSS {memory / 2**20:.0f} MiB {note}",
+                flush=True,
+            )
             for mix in args.mixes:
                 requests = requests_for(system, mix, base_path, iris)
                 if not requests:
@@ -190,8 +206,19 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
                 failed = check(process, requests, args.request_timeout, 3 * args.duration)
                 figures = loadgen.drive(process.url, requests, duration=args.duration, clients=args.clients, timeout=args.request_timeout)
                 rows.append(
-                    Row("servers", size, triples, mix, system, figures.rps, figures.p50, figures.p99, figures.requests, figures.errors,
-                        ("failed once: " + ", ".join(failed[:3])) if failed else "")
+                    Row(
+                        "servers",
+                        size,
+                        triples,
+                        mix,
+                        system,
+                        figures.rps,
+                        figures.p50,
+                        figures.p99,
+                        figures.requests,
+                        figures.errors,
+                        ("failed once: " + ", ".join(failed[:3])) if failed else "",
+                    )
                 )
                 print(
                     f"    {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms"
@@ -227,9 +254,24 @@ def bench_stores(args, workdir: Path, template: synthetic.Template) -> list[Row]
     for label, paths in (("real", real), ("real x100", [REPO_ROOT / "ontology", series.folder])):
         for variant in stores.VARIANTS:
             figures = stores.measure_in_subprocess(variant, paths)
-            rows.append(Row("stores", label, figures["triples"], "load", variant, 0, figures["load_seconds"] * 1000, 0, 0, 0,
-                            f"peak RSS {figures['peak_rss_bytes'] / 2**20:.0f} MiB"))
-            rows.append(Row("stores", label, figures["triples"], "adhoc (sum of medians)", variant, 0, figures["mix_seconds"] * 1000, 0, 0, 0))
+            rows.append(
+                Row(
+                    "stores",
+                    label,
+                    figures["triples"],
+                    "load",
+                    variant,
+                    0,
+                    figures["load_seconds"] * 1000,
+                    0,
+                    0,
+                    0,
+                    f"peak RSS {figures['peak_rss_bytes'] / 2**20:.0f} MiB",
+                )
+            )
+            rows.append(
+                Row("stores", label, figures["triples"], "adhoc (sum of medians)", variant, 0, figures["mix_seconds"] * 1000, 0, 0, 0)
+            )
             print(
                 f"  {label:9} {variant:16} {figures['triples']:8} triples  load {figures['load_seconds']:7.2f} s"
                 f"  peak {figures['peak_rss_bytes'] / 2**20:6.0f} MiB  ad-hoc mix {figures['mix_seconds'] * 1000:9.1f} ms",
@@ -258,7 +300,10 @@ def bench_wsgi(args) -> list[Row]:
                 check(process, requests, args.request_timeout, 3 * args.duration)
                 figures = loadgen.drive(process.url, requests, duration=args.duration, clients=args.clients, timeout=args.request_timeout)
                 rows.append(Row("wsgi", "real", 0, mix, server, figures.rps, figures.p50, figures.p99, figures.requests, figures.errors))
-                print(f"  {server:9} {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms  ({figures.errors} errors)", flush=True)
+                print(
+                    f"  {server:9} {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms  ({figures.errors} errors)",
+                    flush=True,
+                )
         finally:
             process.stop()
     return rows
@@ -286,10 +331,16 @@ def table(rows: Iterable[Row]) -> str:
         )
     others = [r for r in rows if r.part != "servers"]
     if others:
-        lines += ["", "| part | size | triples | what | system | ms | req/s | p50 ms | p99 ms | note |", "|---|---|---:|---|---|---:|---:|---:|---:|---|"]
+        lines += [
+            "",
+            "| part | size | triples | what | system | ms | req/s | p50 ms | p99 ms | note |",
+            "|---|---|---:|---|---|---:|---:|---:|---:|---|",
+        ]
         for r in others:
             if r.part == "wsgi":
-                lines.append(f"| wsgi | {r.size} | - | {r.mix} | {r.system} | - | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} errors |")
+                lines.append(
+                    f"| wsgi | {r.size} | - | {r.mix} | {r.system} | - | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} errors |"
+                )
             else:
                 lines.append(f"| {r.part} | {r.size} | {r.triples} | {r.mix} | {r.system} | {r.p50_ms:.1f} | - | - | - | {r.note} |")
     return "\n".join(lines)
@@ -317,9 +368,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="[default: %(default)s]")
     parser.add_argument("--mixes", default=",".join(MIXES), help="[default: %(default)s]")
     parser.add_argument("--parts", default="servers", help=f"comma-separated of {', '.join(PARTS)} [default: %(default)s]")
-    parser.add_argument("--rdflib-max", type=float, default=1.1e6, help="largest size rdflib-endpoint is started for [default: %(default)g]")
+    parser.add_argument(
+        "--rdflib-max", type=float, default=1.1e6, help="largest size rdflib-endpoint is started for [default: %(default)g]"
+    )
     parser.add_argument("--validate-max", type=float, default=2e5, help="largest size that is SHACL-validated [default: %(default)g]")
-    parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds a request may take before it counts as an error [default: %(default)s]")
+    parser.add_argument(
+        "--request-timeout", type=float, default=30.0, help="seconds a request may take before it counts as an error [default: %(default)s]"
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
     args.sizes = [parse_size(s.strip()) for s in args.sizes.split(",") if s.strip()]
@@ -333,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # `timeout`/kill: leave through the finally clauses, so no server started here outlives the run.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"sldkg benchmark, {when}, {machine()}", flush=True)
     rows: list[Row] = []
     template = synthetic.Template.read()

@@ -15,17 +15,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pyoxigraph as ox
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
-from sldkg.settings import GRAPH_BASE
-from benchmarks import REPO_ROOT
 import sldkg.backends.embedded
+from benchmarks import REPO_ROOT
 from sldkg.app import create_app
-from sldkg.settings import Settings
+from sldkg.settings import GRAPH_BASE, Settings
 from sldkg.sparql.safety import SafetyPolicy, check, inspect_query
 
 POLICY = SafetyPolicy(frozenset({GRAPH_BASE + "ontology"}))
@@ -75,8 +74,10 @@ def main() -> None:
         print(f"{name:28} {chars:6d} " + " ".join(f"{t:14.1f}" for t in times))
     totals = [statistics.median(row[2 + i] for row in rows) for i in range(len(methods))]
     print(f"{'median over queries':28} {'':6} " + " ".join(f"{t:14.1f}" for t in totals))
-    print(f"rdflib's parser costs {totals[1] / totals[0]:.0f}x the safety check; "
-          f"the check is {totals[0] / totals[2] * 100:.0f}% of pyoxigraph's own cost on an empty store")
+    print(
+        f"rdflib's parser costs {totals[1] / totals[0]:.0f}x the safety check; "
+        f"the check is {totals[0] / totals[2] * 100:.0f}% of pyoxigraph's own cost on an empty store"
+    )
     endpoint_overhead(max(3, args.repeat // 5))
 
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
-from sldkg.sparql import negotiation as nego
-from sldkg.sparql.jobs import QueryJob
 from sldkg.backends.evaluation import GRAPH_FORMATS, RESULTS_FORMATS, execute
 from sldkg.graph.store import EmbeddedStore
+from sldkg.sparql import negotiation as nego
+from sldkg.sparql.jobs import QueryJob
 
 SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"
@@ -32,7 +32,12 @@ def synthetic_store(rows: int) -> EmbeddedStore:
     store = ox.Store()
     graph = ox.NamedNode("https://w3id.org/sldkg/graph/bench")
     store.bulk_extend(
-        ox.Quad(ox.NamedNode(f"https://w3id.org/sldkg/id/bench/{i}"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(f"Eintrag {i}", language="de"), graph)
+        ox.Quad(
+            ox.NamedNode(f"https://w3id.org/sldkg/id/bench/{i}"),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal(f"Eintrag {i}", language="de"),
+            graph,
+        )
         for i in range(rows)
     )
     return EmbeddedStore(store, [], "bench", None)  # type: ignore[arg-type]
@@ -69,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         limited = best(lambda: execute(store, QueryJob(SELECT, results_types=(media,), **limits)), args.repeat)
         print(f"SELECT    {media:28} {native:8.2f} {limited:8.2f} {limited / native:6.2f} {floor:12.2f}")
     for media in nego.GRAPH_TYPES:
-        native = best(lambda: ox_store.query(CONSTRUCT, use_default_graph_as_union=True).serialize(format=GRAPH_FORMATS[media]), args.repeat)
+        native = best(
+            lambda: ox_store.query(CONSTRUCT, use_default_graph_as_union=True).serialize(format=GRAPH_FORMATS[media]), args.repeat
+        )
         limited = best(lambda: execute(store, QueryJob(CONSTRUCT, graph_types=(media,), **limits)), args.repeat)
         print(f"CONSTRUCT {media:28} {native:8.2f} {limited:8.2f} {limited / native:6.2f}")
 

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sldkg.settings import RESOURCE_BASE
 from benchmarks import REPO_ROOT
 from sldkg.backends.evaluation import PREFIXES
+from sldkg.settings import RESOURCE_BASE
 
 TEMPLATE = REPO_ROOT / "data" / "workshops" / "blw6-2020-11-03"
 REFERENCE = REPO_ROOT / "data" / "reference"
@@ -61,7 +61,7 @@ class Template:
     source_text: Path | None
 
     @classmethod
-    def read(cls, folder: Path = TEMPLATE) -> "Template":
+    def read(cls, folder: Path = TEMPLATE) -> Template:
         files, described, triples = [], set(), 0
         for path in sorted(folder.glob("*.ttl")):
             quads = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE))
@@ -73,9 +73,7 @@ class Template:
         described = {iri for iri in described if iri.startswith(RESOURCE_BASE)}
         slugs = {iri[len(RESOURCE_BASE) :].split("/")[1] for iri in described if iri.startswith(RESOURCE_BASE + "report/")}
         source = folder / "source.txt"
-        return cls(
-            folder, tuple(files), frozenset(described), min(slugs) if slugs else None, triples, source if source.exists() else None
-        )
+        return cls(folder, tuple(files), frozenset(described), min(slugs) if slugs else None, triples, source if source.exists() else None)
 
     def renamer(self, number: int) -> dict[str, str]:
         """Old IRI -> new IRI for document ``number``."""
@@ -105,7 +103,7 @@ class Template:
             lines = []
             for line in text.splitlines():
                 line = _IRI.sub(iri, line)
-                if any(f"> <{p}> \"" in line for p in LABELS):
+                if any(f'> <{p}> "' in line for p in LABELS):
                     line = _rename_label(line, suffix)
                 lines.append(line)
             out.append((name, "\n".join(lines) + "\n"))

@@ -14,10 +14,10 @@ import hypothesis
 import pytest
 import requests
 from click.testing import CliRunner
+from repo_paths import REPO_ROOT
 
 from sldkg.app import create_app
 from sldkg.settings import Settings
-from repo_paths import REPO_ROOT
 
 # In CI the property tests run the same examples every time (a red build must be reproducible);
 # on developers' machines they keep exploring new ones.
@@ -64,9 +64,7 @@ class LiveServer:
         cmd = [sys.executable, "-m", "sldkg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), *args]
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"sldkg-server-{self.port}.log"
         self._log = self.log.open("wb")
-        self.process = subprocess.Popen(
-            cmd, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-        )
+        self.process = subprocess.Popen(cmd, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

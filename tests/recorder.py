@@ -29,7 +29,7 @@ class ConnectionRecorder:
         while not self._stop.is_set():
             try:
                 conn, _ = self._socket.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with conn:
                 conn.settimeout(0.5)

@@ -9,10 +9,20 @@ from benchmarks.run import main
 
 
 def test_the_harness_drives_our_server_and_prints_the_figure_table(capsys):
-    assert main(["--sizes", "real", "--duration", "1", "--clients", "2", "--systems", "sldkg", "--mixes", "adhoc,deref", "--validate-max", "0"]) == 0
+    assert (
+        main(
+            ["--sizes", "real", "--duration", "1", "--clients", "2", "--systems", "sldkg", "--mixes", "adhoc,deref", "--validate-max", "0"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "| size | triples | mix | system | req/s | p50 ms | p99 ms | req/s ÷ ours | p50 ÷ ours | errors |" in out
-    rows = {m.group(1): m for m in re.finditer(r"^\| real \| \d+ \| (adhoc|deref) \| sldkg \| (\d+) \| ([\d.]+) \| ([\d.]+) \| 1\.00 \| 1\.00 \| (\d+) \|$", out, re.M)}
+    rows = {
+        m.group(1): m
+        for m in re.finditer(
+            r"^\| real \| \d+ \| (adhoc|deref) \| sldkg \| (\d+) \| ([\d.]+) \| ([\d.]+) \| 1\.00 \| 1\.00 \| (\d+) \|$", out, re.M
+        )
+    }
     assert set(rows) == {"adhoc", "deref"}
     for row in rows.values():
         assert int(row.group(2)) > 0  # requests per second

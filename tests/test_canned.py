@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.namespace import RDF
+from repo_paths import REPO_ROOT
 
 from sldkg.canned import catalogue as canned
 from sldkg.canned.catalogue import AnswerCache, CannedQueryError, Parameter, ParameterError, load_queries, parse
 from sldkg.cli import main
 from sldkg.settings import Settings
-from repo_paths import REPO_ROOT
 
 ID = "https://w3id.org/sldkg/id/"
 SLD = "https://w3id.org/sldkg/ontology#"
@@ -73,8 +73,20 @@ def test_parse_a_good_header(tmp_path):
         ("q.rq", GOOD.replace("required: true", "required: true\n#+     default: x"), 7, "choose one"),
         ("q.rq", GOOD.replace("example: https://w3id.org/sldkg/id/land/DE-BY", "example: DE-BY"), 7, "not an absolute IRI"),
         ("q.rq", GOOD.replace("default: 3", "default: three"), 11, "not an integer"),
-        ("q.rq", GOOD.replace("SELECT ?land ?n WHERE { ?land ?p ?n }", "SELECT ?land ?n WHERE {\n  ?land ?p ?n"), 16, "syntax error"),  # the file ends on line 16
-        ("q.rq", GOOD.replace("SELECT ?land ?n WHERE", "SELECT ?land (COUNT(*) AS ?c) WHERE").replace("?land ?p ?n }", "?land ?p ?n } GROUP BY ?land"), 14, "projected"),
+        (
+            "q.rq",
+            GOOD.replace("SELECT ?land ?n WHERE { ?land ?p ?n }", "SELECT ?land ?n WHERE {\n  ?land ?p ?n"),
+            16,
+            "syntax error",
+        ),  # the file ends on line 16
+        (
+            "q.rq",
+            GOOD.replace("SELECT ?land ?n WHERE", "SELECT ?land (COUNT(*) AS ?c) WHERE").replace(
+                "?land ?p ?n }", "?land ?p ?n } GROUP BY ?land"
+            ),
+            14,
+            "projected",
+        ),
     ],
 )
 def test_malformed_headers_name_file_and_line(tmp_path, name, text, line, message):
@@ -165,7 +177,9 @@ def test_there_are_at_least_15_documented_queries():
 
 
 def run(client, slug: str, **params):
-    response = client.get(f"/queries/{slug}", query_string={**QUERIES[slug].example_values(), **params}, headers={"Accept": "application/sparql-results+json"})
+    response = client.get(
+        f"/queries/{slug}", query_string={**QUERIES[slug].example_values(), **params}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     if "boolean" in body:
@@ -211,7 +225,9 @@ def check_quotes(client):
     assert len(rows) == 4
     assert {r["speakerName"] for r in rows} == {"Thomas Jarzombek", "Hannes Kühn", "Kay Ruge", "Alexander Handschuh"}
     kuehn = next(r for r in rows if r["speakerName"] == "Hannes Kühn")
-    assert kuehn["text"] == "Die digitale Verwaltung ist ein wichtiger Standortfaktor und bietet ein enormes Potenzial für Kosteneinsparungen."
+    assert (
+        kuehn["text"] == "Die digitale Verwaltung ist ein wichtiger Standortfaktor und bietet ein enormes Potenzial für Kosteneinsparungen."
+    )
 
 
 def check_laender_participation(client):
@@ -270,7 +286,10 @@ def check_report_metadata(client):
     assert graph.value(report, SCHEMA.editor) == rdflib.URIRef(ID + "person/julia-wielgosch")
     assert graph.value(report, SCHEMA.accountablePerson) == rdflib.URIRef(ID + "person/alex-dieke")
     assert str(graph.value(report, rdflib.URIRef("http://purl.org/dc/terms/date"))) == "2020-11"
-    agents = {graph.value(a, rdflib.URIRef("http://www.w3.org/ns/prov#agent")) for a in graph.objects(report, rdflib.URIRef("http://www.w3.org/ns/prov#qualifiedAttribution"))}
+    agents = {
+        graph.value(a, rdflib.URIRef("http://www.w3.org/ns/prov#agent"))
+        for a in graph.objects(report, rdflib.URIRef("http://www.w3.org/ns/prov#qualifiedAttribution"))
+    }
     assert rdflib.URIRef(ID + "person/karin-wagner") in agents  # Satz und Layout
 
 
@@ -329,7 +348,11 @@ def check_counts_per_type(client):
 def check_apps_and_platforms(client):
     rows = {r["name"]: r for r in run(client, "apps-and-platforms")}
     for app in ("DorfFunk", "DorfNews"):
-        assert (rows[app]["partOfName"], rows[app]["landName"], rows[app]["releasedStatewide"]) == ("Digitale Dörfer", "Rheinland-Pfalz", "2020")
+        assert (rows[app]["partOfName"], rows[app]["landName"], rows[app]["releasedStatewide"]) == (
+            "Digitale Dörfer",
+            "Rheinland-Pfalz",
+            "2020",
+        )
     assert rows["Amt24"]["landName"] == "Sachsen"
     assert rows["Digitalisierungsplattform (Hessen)"]["landName"] == "Hessen"
 
@@ -345,7 +368,9 @@ def check_person_statements(client):
     rows = run(client, "person-statements")  # example: Dr. Kay Ruge
     assert {r["person"] for r in rows} == {ID + "person/kay-ruge"}
     quote = [r for r in rows if r["kind"] == "Zitat"]
-    assert [r["text"] for r in quote] == ["Um eine flächendeckende Digitalisierung zu erreichen, muss die kommunale Sicht in den Mittelpunkt gestellt werden."]
+    assert [r["text"] for r in quote] == [
+        "Um eine flächendeckende Digitalisierung zu erreichen, muss die kommunale Sicht in den Mittelpunkt gestellt werden."
+    ]
     assert any(r["kind"] == "Aussage" for r in rows)
 
 
@@ -511,7 +536,9 @@ def test_readme_list_matches_the_query_headers():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = canned.readme_section_of(readme)
     assert section is not None, "README.md lacks the generated list; run: python -m sldkg.canned.catalogue --readme --write README.md"
-    assert section == canned.readme_list(QUERIES), "README.md's canned query list drifted; regenerate it with: python -m sldkg.canned.catalogue --readme --write README.md"
+    assert section == canned.readme_list(QUERIES), (
+        "README.md's canned query list drifted; regenerate it with: python -m sldkg.canned.catalogue --readme --write README.md"
+    )
 
 
 def test_readme_generator_prints_the_list(capsys):

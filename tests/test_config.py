@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
+from repo_paths import REPO_ROOT
 
 from sldkg.settings import Settings
-from repo_paths import REPO_ROOT
 
 
 def test_defaults_load_the_repository():

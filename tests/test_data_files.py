@@ -44,9 +44,19 @@ LAENDER = [
 
 #: The 13 Länder the report names as participants, in its order.
 PARTICIPANTS = [
-    "Baden-Württemberg", "Bayern", "Brandenburg", "Hessen", "Mecklenburg-Vorpommern", "Niedersachsen",
-    "Nordrhein-Westfalen", "Rheinland-Pfalz", "Saarland", "Sachsen", "Sachsen-Anhalt",
-    "Schleswig-Holstein", "Thüringen",
+    "Baden-Württemberg",
+    "Bayern",
+    "Brandenburg",
+    "Hessen",
+    "Mecklenburg-Vorpommern",
+    "Niedersachsen",
+    "Nordrhein-Westfalen",
+    "Rheinland-Pfalz",
+    "Saarland",
+    "Sachsen",
+    "Sachsen-Anhalt",
+    "Schleswig-Holstein",
+    "Thüringen",
 ]
 
 #: Speaker slug -> the start of their quote in the report.
@@ -99,7 +109,8 @@ def test_every_subject_is_under_the_id_space_or_blank(path):
 
 def test_every_typed_resource_has_a_german_label(data):
     missing = [
-        s for s in set(data.subjects(RDF.type))
+        s
+        for s in set(data.subjects(RDF.type))
         if not any(isinstance(o, Literal) and o.language == "de" for o in data.objects(s, RDFS.label))
     ]
     assert not missing, f"no rdfs:label@de: {sorted(missing)}"
@@ -107,10 +118,7 @@ def test_every_typed_resource_has_a_german_label(data):
 
 def test_every_local_term_used_in_data_is_declared(data, ontology):
     declared = {s for s in ontology.subjects(RDF.type) if str(s).startswith(str(SLD))}
-    used = {
-        term for triple in data for term in triple
-        if isinstance(term, URIRef) and str(term).startswith(str(SLD))
-    }
+    used = {term for triple in data for term in triple if isinstance(term, URIRef) and str(term).startswith(str(SLD))}
     assert used, "the data uses no local terms at all"
     assert not used - declared, f"undeclared sld: terms: {sorted(used - declared)}"
 
@@ -151,9 +159,7 @@ def test_the_sixteen_laender_carry_the_reference_ids(data):
             URIRef(f"http://www.wikidata.org/entity/{wikidata}"),
             URIRef(f"https://sws.geonames.org/{geonames}/"),
         }, iso
-        assert set(data.objects(land, SKOS.exactMatch)) == {
-            URIRef(f"http://dcat-ap.de/def/politicalGeocoding/stateKey/{key}")
-        }, iso
+        assert set(data.objects(land, SKOS.exactMatch)) == {URIRef(f"http://dcat-ap.de/def/politicalGeocoding/stateKey/{key}")}, iso
 
 
 def test_the_participating_laender_are_exactly_those_the_report_names(data):

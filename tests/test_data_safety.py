@@ -12,12 +12,12 @@ import psutil
 import pyoxigraph as ox
 import pytest
 import requests
-
 from conftest import LiveServer
 from recorder import ConnectionRecorder
-from sldkg.sparql.jobs import QueryJob
+
 from sldkg.backends.evaluation import execute
 from sldkg.graph.store import LoadError, discover, load
+from sldkg.sparql.jobs import QueryJob
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

@@ -6,9 +6,9 @@ import pytest
 
 from sldkg.app import create_app
 from sldkg.backends.embedded import EmbeddedBackend
+from sldkg.graph.store import load
 from sldkg.settings import Settings
 from sldkg.sparql.jobs import Answer
-from sldkg.graph.store import load
 
 
 class CountingBackend(EmbeddedBackend):

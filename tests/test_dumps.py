@@ -5,16 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import warnings
-from pathlib import Path
 
 import pytest
 import rdflib
 
 from sldkg.app import create_app
-from sldkg.cli import main
-from sldkg.settings import Settings
 from sldkg.backends.evaluation import execute
+from sldkg.cli import main
 from sldkg.graph.store import load
+from sldkg.settings import Settings
 
 FILES = {
     "sldkg.ttl": ("text/turtle", "turtle"),
@@ -141,7 +140,10 @@ def test_export_of_chosen_formats_keeps_named_graphs_in_quad_formats(runner, tmp
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "sldkg.nt", "sldkg.trig"]
     trig = parse((out / "sldkg.trig").read_bytes(), "trig")
-    assert {str(g.identifier) for g in trig.graphs() if len(g)} == {"https://w3id.org/sldkg/graph/a/one", "https://w3id.org/sldkg/graph/two"}
+    assert {str(g.identifier) for g in trig.graphs() if len(g)} == {
+        "https://w3id.org/sldkg/graph/a/one",
+        "https://w3id.org/sldkg/graph/two",
+    }
     assert len(parse((out / "sldkg.nt").read_bytes(), "nt")) == 1  # the union holds the shared triple once
 
 

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
-
-from sldkg.graph import canonical_turtle as formatting
-from sldkg.cli import main
 from repo_paths import REPO_ROOT
+
+from sldkg.cli import main
+from sldkg.graph import canonical_turtle as formatting
 from sldkg.graph.canonical_turtle import FormatError, format_file, format_turtle, parse
 
 #: The folders CI keeps canonical.
@@ -46,7 +46,9 @@ def as_graph(text: str) -> Graph:
 
 def test_sample_is_formatted_canonically():
     out = format_turtle(SAMPLE)
-    assert out == """@prefix ex: <http://example.org/> .
+    assert (
+        out
+        == """@prefix ex: <http://example.org/> .
 @prefix schema: <https://schema.org/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 
@@ -69,6 +71,7 @@ ex:b a ex:Thing , schema:Thing ;
 
 # Trailing remark.
 """
+    )
 
 
 def test_formatting_keeps_the_graph_with_literals_exactly_as_written():
@@ -191,7 +194,9 @@ def test_the_repository_files_are_canonical(runner, folder):
 
 
 @pytest.mark.parametrize(
-    "path", sorted(p for folder in ("ontology", "data", "shapes") for p in (REPO_ROOT / folder).rglob("*.ttl")), ids=lambda p: str(p.relative_to(REPO_ROOT))
+    "path",
+    sorted(p for folder in ("ontology", "data", "shapes") for p in (REPO_ROOT / folder).rglob("*.ttl")),
+    ids=lambda p: str(p.relative_to(REPO_ROOT)),
 )
 def test_every_repository_file_formats_to_the_same_graph_idempotently(path):
     text = path.read_text(encoding="utf-8")
@@ -209,7 +214,7 @@ LITERALS = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=12).map(lambda s: ("str", s)),
     st.integers(-1000, 1000).map(lambda i: ("int", str(i))),
     st.sampled_from(["01", "+5", "true", "false", "0.50", "1e3"]).map(lambda s: ("typed", s)),
-    st.tuples(st.text(alphabet="abc \n\"\\", min_size=1, max_size=8), st.sampled_from(["de", "en"])).map(lambda t: ("lang", t)),
+    st.tuples(st.text(alphabet='abc \n"\\', min_size=1, max_size=8), st.sampled_from(["de", "en"])).map(lambda t: ("lang", t)),
 )
 
 
@@ -226,7 +231,16 @@ def _object(value) -> str:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.one_of(IRIS, st.sampled_from(["_:x", "_:y"])), IRIS, st.one_of(IRIS.map(lambda i: ("iri", i)), LITERALS, st.sampled_from([("bn", "_:x"), ("bn", "_:y")]))), max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(IRIS, st.sampled_from(["_:x", "_:y"])),
+            IRIS,
+            st.one_of(IRIS.map(lambda i: ("iri", i)), LITERALS, st.sampled_from([("bn", "_:x"), ("bn", "_:y")])),
+        ),
+        max_size=12,
+    )
+)
 def test_any_graph_survives_formatting(triples):
     lines = []
     for s, p, o in triples:

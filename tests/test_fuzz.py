@@ -16,14 +16,14 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from recorder import ConnectionRecorder
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 from schemathesis.generation import GenerationMode
 from werkzeug.datastructures import MultiDict
 
-from recorder import ConnectionRecorder
 from sldkg.settings import GRAPH_BASE
 from sldkg.sparql.safety import SafetyPolicy, inspect_query
 
@@ -75,8 +75,21 @@ def test_the_check_never_fails_on_any_text(text):
 
 #: Pieces of queries from which hostile queries are assembled, including the tricks the check must see through.
 NOISE = st.sampled_from(
-    [" ", "\n", "  ", "# comment SERVICE <x> {}\n", "'SERVICE'", '"""FROM <http://x/>"""', "?service", "ex:from",
-     "<http://e/#it's>", "ex:a\\#b", "\\u0020", "/* */", "\t"]
+    [
+        " ",
+        "\n",
+        "  ",
+        "# comment SERVICE <x> {}\n",
+        "'SERVICE'",
+        '"""FROM <http://x/>"""',
+        "?service",
+        "ex:from",
+        "<http://e/#it's>",
+        "ex:a\\#b",
+        "\\u0020",
+        "/* */",
+        "\t",
+    ]
 )
 SERVICE_WORD = st.sampled_from(["SERVICE", "service", "SeRvIcE", "\\u0053ERVICE", "SERVICE SILENT", "service silent"])
 
@@ -154,13 +167,38 @@ def test_random_queries_never_break_the_endpoint(client, query):
 
 @QUICK
 @given(
-    accept=st.one_of(st.none(), HEADER_TEXT, st.sampled_from(
-        ["*/*", "text/html;q=0", "application/sparql-results+json;q=abc", "text/*, */*;q=0.1", "application/json;q=1.5",
-         "text/turtle;charset=latin1", ",,,;;;", "application/ld+json; profile=\"x\""])),
-    content_type=st.one_of(st.none(), HEADER_TEXT, st.sampled_from(
-        ["application/sparql-query", "application/sparql-query; charset=latin1", "application/x-www-form-urlencoded",
-         "application/x-www-form-urlencoded; charset=utf-16", "multipart/form-data; boundary=x", "text/plain",
-         "application/sparql-update", "application/sparql-query; charset="])),
+    accept=st.one_of(
+        st.none(),
+        HEADER_TEXT,
+        st.sampled_from(
+            [
+                "*/*",
+                "text/html;q=0",
+                "application/sparql-results+json;q=abc",
+                "text/*, */*;q=0.1",
+                "application/json;q=1.5",
+                "text/turtle;charset=latin1",
+                ",,,;;;",
+                'application/ld+json; profile="x"',
+            ]
+        ),
+    ),
+    content_type=st.one_of(
+        st.none(),
+        HEADER_TEXT,
+        st.sampled_from(
+            [
+                "application/sparql-query",
+                "application/sparql-query; charset=latin1",
+                "application/x-www-form-urlencoded",
+                "application/x-www-form-urlencoded; charset=utf-16",
+                "multipart/form-data; boundary=x",
+                "text/plain",
+                "application/sparql-update",
+                "application/sparql-query; charset=",
+            ]
+        ),
+    ),
     body=st.binary(max_size=200) | st.sampled_from([b"query=SELECT%20*%20%7B%7D", b"SELECT * {}", b"\xff\xfe\x00S", b"query=%ff"]),
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]),
 )
@@ -182,9 +220,15 @@ def test_random_percent_encoded_query_strings(client, raw):
 
 
 @QUICK
-@given(params=st.lists(st.tuples(st.sampled_from(
-    ["query", "default-graph-uri", "named-graph-uri", "format", "update", "using-graph-uri", "timeout", ""]),
-    st.text(max_size=40)), max_size=5))
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(["query", "default-graph-uri", "named-graph-uri", "format", "update", "using-graph-uri", "timeout", ""]),
+            st.text(max_size=40),
+        ),
+        max_size=5,
+    )
+)
 def test_random_parameter_combinations(client, params):
     assert_well_formed(client.get("/sparql", query_string=params))
     assert_well_formed(client.post("/sparql", data=MultiDict(params)))
@@ -205,10 +249,28 @@ def test_very_long_and_very_deep_queries_are_refused_cleanly(client, app):
 
 # -- path parameters: traversal in every URL with a path -------------------------------------------
 TRAVERSALS = [
-    "../../../../etc/passwd", "..%2f..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/etc/passwd", "....//....//etc/passwd",
-    "..\\..\\pyproject.toml", "%2e%2e%5c%2e%2e%5cpyproject.toml", "/etc/passwd", "%2fetc%2fpasswd", "..%00/x",
-    "%00", "x%00.ttl", "%252e%252e%252fpyproject.toml", "../pyproject.toml", "../../server/app.py", "..",
-    ".", "~", "%c0%ae%c0%ae/etc/passwd", "a" * 3000, "%ff%fe", "con", "x/../../../../pyproject.toml",
+    "../../../../etc/passwd",
+    "..%2f..%2f..%2fetc%2fpasswd",
+    "%2e%2e/%2e%2e/etc/passwd",
+    "....//....//etc/passwd",
+    "..\\..\\pyproject.toml",
+    "%2e%2e%5c%2e%2e%5cpyproject.toml",
+    "/etc/passwd",
+    "%2fetc%2fpasswd",
+    "..%00/x",
+    "%00",
+    "x%00.ttl",
+    "%252e%252e%252fpyproject.toml",
+    "../pyproject.toml",
+    "../../server/app.py",
+    "..",
+    ".",
+    "~",
+    "%c0%ae%c0%ae/etc/passwd",
+    "a" * 3000,
+    "%ff%fe",
+    "con",
+    "x/../../../../pyproject.toml",
 ]
 PREFIXES = ["/queries/", "/id/", "/id/event/", "/dumps/", "/static/", "/"]
 
@@ -230,9 +292,12 @@ def test_random_paths(client, prefix, path):
 
 
 @QUICK
-@given(slug=st.sampled_from(["agenda", "topic", "label-search", "land-participated", "person-statements", "provenance"]),
-       params=st.dictionaries(st.sampled_from(["land", "topic", "q", "person", "resource", "limit", "offset", "format", "x"]),
-                              st.text(max_size=40), max_size=4))
+@given(
+    slug=st.sampled_from(["agenda", "topic", "label-search", "land-participated", "person-statements", "provenance"]),
+    params=st.dictionaries(
+        st.sampled_from(["land", "topic", "q", "person", "resource", "limit", "offset", "format", "x"]), st.text(max_size=40), max_size=4
+    ),
+)
 def test_canned_queries_with_random_parameters(client, slug, params):
     assert_well_formed(client.get("/queries/" + slug, query_string=params))
 
@@ -272,8 +337,9 @@ def test_the_fuzzing_changed_no_data(app, state_before):
     state = app.test_client().get("/healthz").get_json()
     assert state_before["triples"] > 0
     assert (state["version"], state["triples"]) == (state_before["version"], state_before["triples"])
-    count = app.test_client().get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
-                                  headers={"Accept": "text/csv"})
+    count = app.test_client().get(
+        "/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}, headers={"Accept": "text/csv"}
+    )
     assert count.get_data(as_text=True).split()[1] == str(state["triples"])
 
 
@@ -299,8 +365,7 @@ RAW_REQUESTS = {
         b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n"
     ),
     "charset that is not UTF-8": (
-        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query; charset=utf-16\r\n"
-        b"Content-Length: 6\r\n\r\nASK {}"
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query; charset=utf-16\r\nContent-Length: 6\r\n\r\nASK {}"
     ),
     "latin-1 query body": (
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 24\r\n\r\n"

@@ -10,13 +10,13 @@ import time
 import psutil
 import pytest
 import requests
-
 from conftest import LiveServer
+
 from sldkg.app import create_app
 from sldkg.backends.embedded import EmbeddedBackend
+from sldkg.graph.store import load
 from sldkg.settings import Settings
 from sldkg.sparql.jobs import QueryJob
-from sldkg.graph.store import load
 
 #: A cross join of every triple with every other, three times: hours of work on any of the stores here.
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -16,12 +16,12 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
+from repo_paths import REPO_ROOT
 
 from sldkg.app import create_app
-from sldkg.settings import Settings
-from repo_paths import REPO_ROOT
 from sldkg.backends.evaluation import execute
 from sldkg.graph.store import load
+from sldkg.settings import Settings
 
 ID = "https://w3id.org/sldkg/id/"
 BY = rdflib.URIRef(ID + "land/DE-BY")
@@ -332,9 +332,12 @@ def test_canned_query_page_has_form_table_and_bar_chart(client):
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = response.get_data(as_text=True)
     assert html.count('<rect class="bar"') == 16  # one bar per Land
-    assert re.search(r'<caption>16 results</caption>', html)
+    assert re.search(r"<caption>16 results</caption>", html)
     # its machine twins stay with the endpoint
-    assert client.get("/queries/counts-per-land", headers={"Accept": "application/sparql-results+json"}).mimetype == "application/sparql-results+json"
+    assert (
+        client.get("/queries/counts-per-land", headers={"Accept": "application/sparql-results+json"}).mimetype
+        == "application/sparql-results+json"
+    )
 
 
 def test_agenda_page_has_a_timeline(client):
@@ -453,7 +456,13 @@ def test_negotiation_table():
 
     from sldkg.sparql.ld_negotiation import NotAcceptable, UnknownFormat, negotiate
 
-    offers = {"ttl": "text/turtle", "html": "text/html", "jsonld": "application/ld+json", "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+    offers = {
+        "ttl": "text/turtle",
+        "html": "text/html",
+        "jsonld": "application/ld+json",
+        "nt": "application/n-triples",
+        "rdf": "application/rdf+xml",
+    }
     table = [
         (None, None, "ttl"),
         ("*/*", None, "ttl"),
@@ -504,12 +513,19 @@ def test_source_file_is_found_only_inside_the_data_roots(tmp_path):
 def test_charts_follow_the_shape_of_the_results():
     from sldkg.web.charts import XSD, Cell, chart_for
 
-    counts = [{"name": Cell("Bayern", lang="de"), "n": Cell("3", datatype=XSD + "integer")}, {"name": Cell("Hessen", lang="de"), "n": Cell("1", datatype=XSD + "integer")}]
+    counts = [
+        {"name": Cell("Bayern", lang="de"), "n": Cell("3", datatype=XSD + "integer")},
+        {"name": Cell("Hessen", lang="de"), "n": Cell("1", datatype=XSD + "integer")},
+    ]
     bars = chart_for(["name", "n"], counts, "per Land")
     assert bars.kind == "bar" and [b.label for b in bars.bars] == ["Bayern", "Hessen"]
     assert bars.bars[0].width > bars.bars[1].width * 2.9
     times = [
-        {"pos": Cell(str(i), datatype=XSD + "integer"), "start": Cell(f"2020-11-03T{h}:00:00+01:00", datatype=XSD + "dateTime"), "title": Cell(t)}
+        {
+            "pos": Cell(str(i), datatype=XSD + "integer"),
+            "start": Cell(f"2020-11-03T{h}:00:00+01:00", datatype=XSD + "dateTime"),
+            "title": Cell(t),
+        }
         for i, (h, t) in enumerate([("10", "Begrüßung"), ("11", "Pause"), ("13", "Ende")])
     ]
     line = chart_for(["pos", "start", "title"], times, "agenda")

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import psutil
 import pytest
 import requests
-
 from conftest import LiveServer
 
 CLIENTS = 64
@@ -203,13 +202,17 @@ def test_load_mix_is_answered_correctly_and_memory_stays_flat(loaded_server):
     mib = 1024**2
     print(f"\nload: {CLIENTS} clients for {SECONDS:g} s, {len(outcomes)} requests ({len(outcomes) / SECONDS:.0f}/s)")
     for kind, times in sorted(by_kind.items()):
-        print(f"  {kind:10} {len(times):6} requests  p50 {percentile(times, 0.5) * 1000:7.1f} ms"
-              f"  p99 {percentile(times, 0.99) * 1000:7.1f} ms  max {max(times) * 1000:7.1f} ms")
+        print(
+            f"  {kind:10} {len(times):6} requests  p50 {percentile(times, 0.5) * 1000:7.1f} ms"
+            f"  p99 {percentile(times, 0.99) * 1000:7.1f} ms  max {max(times) * 1000:7.1f} ms"
+        )
     print(f"  canned + ad-hoc p99: {percentile(cheap, 0.99) * 1000:.1f} ms; failed: {len(failures)}")
     before, after = memory_after_warmup, memory_at_end
     for role in before:
-        print(f"  memory at rest, {role:9}: {before[role] / mib:6.1f} MiB after warm-up, {after[role] / mib:6.1f} MiB at the end"
-              f" ({(after[role] - before[role]) / mib:+.1f} MiB)")
+        print(
+            f"  memory at rest, {role:9}: {before[role] / mib:6.1f} MiB after warm-up, {after[role] / mib:6.1f} MiB at the end"
+            f" ({(after[role] - before[role]) / mib:+.1f} MiB)"
+        )
     served = sum(after[r] - before[r] for r in ("master", "workers"))
     print(f"  master + workers grew {served / max(1, len(outcomes)):.0f} bytes per request")
     print("  memory over time: " + ", ".join(f"{t:.0f} s {m / mib:.0f} MiB" for t, m in samples))

@@ -157,7 +157,7 @@ def test_every_canonical_type_has_an_extension_and_charset():
 # -- robustness: any header parses, nothing raises --------------------------------------------------
 
 
-ACCEPT_ALPHABET = st.sampled_from(list("abcdefghijklmnopqrstuvwxyz*/;=,.+- \t\"0123456789q"))
+ACCEPT_ALPHABET = st.sampled_from(list('abcdefghijklmnopqrstuvwxyz*/;=,.+- \t"0123456789q'))
 
 
 @settings(max_examples=300, deadline=None)

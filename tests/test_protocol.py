@@ -19,11 +19,10 @@ import pytest
 import rdflib
 import requests
 from rdflib.namespace import RDF
+from repo_paths import REPO_ROOT
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from sldkg.settings import GRAPH_BASE
-from repo_paths import REPO_ROOT
-
 
 SLD = "https://w3id.org/sldkg/ontology#"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -37,8 +36,7 @@ LAENDER_CONSTRUCT = (
     "CONSTRUCT { ?land skos:prefLabel ?name } WHERE { ?land a sld:Land ; skos:prefLabel ?name }"
 )
 THIRTEEN = {
-    f"https://w3id.org/sldkg/id/land/DE-{code}"
-    for code in ("BW", "BY", "BB", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH")
+    f"https://w3id.org/sldkg/id/land/DE-{code}" for code in ("BW", "BY", "BB", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH")
 }
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -128,9 +126,16 @@ def test_describe_returns_rdf_never_results(endpoint):
     )
     assert (rdflib.URIRef("https://w3id.org/sldkg/id/land/DE-BY"), RDF.type, rdflib.URIRef(SLD + "Land")) in graph
     # a results media type is not acceptable for DESCRIBE: 406, and */* gives Turtle
-    refused = requests.get(endpoint, params={"query": "DESCRIBE <https://w3id.org/sldkg/id/land/DE-BY>"}, headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    refused = requests.get(
+        endpoint,
+        params={"query": "DESCRIBE <https://w3id.org/sldkg/id/land/DE-BY>"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
     assert refused.status_code == 406
-    default = requests.get(endpoint, params={"query": "DESCRIBE <https://w3id.org/sldkg/id/land/DE-BY>"}, headers={"Accept": "*/*"}, timeout=10)
+    default = requests.get(
+        endpoint, params={"query": "DESCRIBE <https://w3id.org/sldkg/id/land/DE-BY>"}, headers={"Accept": "*/*"}, timeout=10
+    )
     assert default.headers["Content-Type"].startswith("text/turtle")
 
 
@@ -214,8 +219,18 @@ def test_syntax_error_as_plain_text(endpoint):
         (lambda url: requests.get(url, params=[("query", "ASK {}"), ("query", "ASK {}")], timeout=10), 400),
         (lambda url: requests.post(url, data="ASK {}", headers={"Content-Type": "text/plain"}, timeout=10), 415),
         (lambda url: requests.post(url, data=b"query=ASK%20%7B%7D", headers={"Content-Type": ""}, timeout=10), 415),
-        (lambda url: requests.post(url, data="ASK {}".encode("utf-16"), headers={"Content-Type": "application/sparql-query; charset=UTF-16"}, timeout=10), 415),
-        (lambda url: requests.post(url, data="ASK {}".encode("utf-16"), headers={"Content-Type": "application/sparql-query"}, timeout=10), 400),
+        (
+            lambda url: requests.post(
+                url, data="ASK {}".encode("utf-16"), headers={"Content-Type": "application/sparql-query; charset=UTF-16"}, timeout=10
+            ),
+            415,
+        ),
+        (
+            lambda url: requests.post(
+                url, data="ASK {}".encode("utf-16"), headers={"Content-Type": "application/sparql-query"}, timeout=10
+            ),
+            400,
+        ),
         (lambda url: requests.put(url, data="ASK {}", headers={"Content-Type": "application/sparql-query"}, timeout=10), 405),
         (lambda url: requests.delete(url, timeout=10), 405),
         (lambda url: requests.get(url, params={"query": ""}, timeout=10), 400),
@@ -234,7 +249,9 @@ def test_protocol_violations(endpoint, send, status):
 @pytest.mark.parametrize(
     "send",
     [
-        lambda url: requests.post(url, data="INSERT DATA { <http://a> <http://b> <http://c> }", headers={"Content-Type": "application/sparql-query"}, timeout=10),
+        lambda url: requests.post(
+            url, data="INSERT DATA { <http://a> <http://b> <http://c> }", headers={"Content-Type": "application/sparql-query"}, timeout=10
+        ),
         lambda url: requests.post(url, data={"update": "CLEAR ALL"}, timeout=10),
         lambda url: requests.post(url, data="DROP ALL", headers={"Content-Type": "application/sparql-update"}, timeout=10),
         lambda url: requests.get(url, params={"query": "LOAD <http://127.0.0.1:1/x.ttl>"}, timeout=10),
@@ -271,7 +288,9 @@ def test_from_in_the_query_restricts_the_default_graph(endpoint):
     outside = requests.get(endpoint, params={"query": is_land.format(GRAPH_BASE + "reference/topics")}, timeout=10).json()
     assert (inside["boolean"], outside["boolean"]) == (True, False)
     overridden = requests.get(
-        endpoint, params={"query": is_land.format(GRAPH_BASE + "reference/topics"), "default-graph-uri": GRAPH_BASE + "reference/laender"}, timeout=10
+        endpoint,
+        params={"query": is_land.format(GRAPH_BASE + "reference/topics"), "default-graph-uri": GRAPH_BASE + "reference/laender"},
+        timeout=10,
     ).json()
     assert overridden["boolean"] is True  # the protocol's dataset overrides the query's
 
@@ -297,7 +316,9 @@ def test_service_description(endpoint, live_server):
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
     dataset = graph.value(service, SD.defaultDataset)
     default_graph = graph.value(dataset, SD.defaultGraph)
-    distinct = requests.get(endpoint, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"}, timeout=10)
+    distinct = requests.get(
+        endpoint, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"}, timeout=10
+    )
     assert int(graph.value(default_graph, VOID.triples)) == int(distinct.json()["results"]["bindings"][0]["n"]["value"]) > 0
     names = {graph.value(ng, SD.name) for ng in graph.objects(dataset, SD.namedGraph)}
     assert len(names) == requests.get(live_server.url + "healthz", timeout=10).json()["graphs"]
@@ -332,7 +353,11 @@ def test_cors_is_open_for_reads_without_credentials(endpoint):
     assert "Access-Control-Allow-Credentials" not in response.headers
     preflight = requests.options(
         endpoint,
-        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
         timeout=10,
     )
     assert preflight.status_code in (200, 204)

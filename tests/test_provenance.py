@@ -4,8 +4,6 @@ every fact-bearing resource is derived from at least one passage."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,8 +27,12 @@ DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
 
 #: Types that describe the sources themselves or shared reference data, not facts of a report.
 NOT_FACTS = {
-    OA.SpecificResource, OA.TextQuoteSelector, OA.TextPositionSelector, DCMITYPE.Text,
-    SLD.Land, SKOS.ConceptScheme,
+    OA.SpecificResource,
+    OA.TextQuoteSelector,
+    OA.TextPositionSelector,
+    DCMITYPE.Text,
+    SLD.Land,
+    SKOS.ConceptScheme,
 }
 #: A passage is the sentence or phrase that states a fact, not a page.
 MAX_PASSAGE = 400
@@ -101,9 +103,7 @@ def test_every_position_selector_slices_exactly_its_quote(data, text):
 
 
 def test_passages_are_tight(data):
-    long = [
-        (str(q), len(str(e))) for q, e in data.subject_objects(OA.exact) if len(str(e)) > MAX_PASSAGE
-    ]
+    long = [(str(q), len(str(e))) for q, e in data.subject_objects(OA.exact) if len(str(e)) > MAX_PASSAGE]
     assert not long
 
 
@@ -167,9 +167,7 @@ def test_anchoring_fills_in_offsets_and_writes_the_canonical_layout(tmp_path):
     report = REPO / "data" / "workshops" / "blw6-2020-11-03"
     (tmp_path / "source.txt").write_bytes((report / "source.txt").read_bytes())
     original = (report / "passages.ttl").read_text(encoding="utf-8")
-    stripped = "\n".join(
-        line for line in original.splitlines() if "oa:start" not in line and "oa:end" not in line
-    )
+    stripped = "\n".join(line for line in original.splitlines() if "oa:start" not in line and "oa:end" not in line)
     passages = tmp_path / "passages.ttl"
     passages.write_text(stripped + "\n", encoding="utf-8")
     assert anchor.run([passages], check_only=True) != 0  # offsets missing

@@ -15,16 +15,16 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
+from repo_paths import REPO_ROOT
 
 from benchmarks.canned import canned_queries
 from benchmarks.mixes import ADHOC, DEREF_CANDIDATES, describe_query
 from benchmarks.systems import OxigraphServer
-from sldkg.cli import main
-from sldkg.settings import GRAPH_BASE, Settings
-from repo_paths import REPO_ROOT
-from sldkg.sparql.jobs import QueryJob
 from sldkg.backends.remote import RemoteBackend, accept_header, bind_substitutions, query_form, values_clause
+from sldkg.cli import main
 from sldkg.graph.store import load
+from sldkg.settings import GRAPH_BASE, Settings
+from sldkg.sparql.jobs import QueryJob
 
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -63,7 +63,7 @@ def embedded(app):
     return app.extensions["sldkg"].backend
 
 
-def solutions(answer) -> list[str]:  # noqa: D103
+def solutions(answer) -> list[str]:
     """SPARQL JSON results as a sorted list of canonical rows (order-free comparison), or the boolean."""
     document = json.loads(answer.body)
     if "boolean" in document:
@@ -94,8 +94,10 @@ def test_query_form_is_read_after_the_prologue(query, form):
 
 
 def test_substitutions_become_a_values_block_first_in_the_where_group():
-    query = 'SELECT ?label WHERE { ?land <http://www.w3.org/2004/02/skos/core#prefLabel> ?label FILTER(?n > 1) } # a comment'
-    bound = bind_substitutions(query, [("land", "<https://w3id.org/sldkg/id/land/DE-BY>"), ("n", '"4"^^<http://www.w3.org/2001/XMLSchema#integer>')])
+    query = "SELECT ?label WHERE { ?land <http://www.w3.org/2004/02/skos/core#prefLabel> ?label FILTER(?n > 1) } # a comment"
+    bound = bind_substitutions(
+        query, [("land", "<https://w3id.org/sldkg/id/land/DE-BY>"), ("n", '"4"^^<http://www.w3.org/2001/XMLSchema#integer>')]
+    )
     assert bound == query.replace(
         "WHERE { ",
         'WHERE { VALUES (?land ?n) { (<https://w3id.org/sldkg/id/land/DE-BY> "4"^^<http://www.w3.org/2001/XMLSchema#integer>) }  ',
@@ -222,7 +224,7 @@ def test_remote_and_embedded_give_the_same_answers(query, substitutions, remote,
 
 def test_a_filter_on_a_parameter_sees_its_value_on_the_remote_store(remote):
     """label-search filters on ?text: a trailing VALUES clause would leave it unbound there and answer nothing."""
-    query = 'SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(STR(?l) = ?text) }'
+    query = "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(STR(?l) = ?text) }"
     answer = remote.run(QueryJob(query, substitutions=(("text", '"Bayern"'),)))
     assert answer.status == 200
     assert [row["s"]["value"] for row in json.loads(answer.body)["results"]["bindings"]] == ["https://w3id.org/sldkg/id/land/DE-BY"]
@@ -260,7 +262,7 @@ def test_substitutions_bind_like_the_inlined_term(remote):
 
 
 def test_an_injection_attempt_in_a_substitution_is_refused(remote):
-    answer = remote.run(QueryJob("SELECT ?x WHERE { ?x ?p ?o }", substitutions=(("x", '<http://a> } SELECT * { ?s ?p ?o'),)))
+    answer = remote.run(QueryJob("SELECT ?x WHERE { ?x ?p ?o }", substitutions=(("x", "<http://a> } SELECT * { ?s ?p ?o"),)))
     assert (answer.status, answer.error) == (400, "bad-parameter")
 
 

@@ -10,11 +10,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from sldkg.backends.evaluation import RESULTS_FORMATS, BadSubstitution, execute, parse_term, syntax_position
+from sldkg.backends.result_limits import LimitedSink, RowMarker, TooLarge
+from sldkg.graph.store import load
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import QueryJob
-from sldkg.backends.result_limits import LimitedSink, RowMarker, TooLarge
-from sldkg.backends.evaluation import RESULTS_FORMATS, BadSubstitution, execute, parse_term, syntax_position
-from sldkg.graph.store import load
 
 TRICKY = 'a},{"b\r\nc<result>\td'  # the row markers of every format inside one literal
 
@@ -77,7 +77,14 @@ def test_byte_limit(store):
     assert (graph.status, graph.details) == (422, {"limit_bytes": 100})
 
 
-RDFLIB_FORMATS = {nego.TURTLE: "turtle", nego.N_TRIPLES: "nt", nego.JSON_LD: "json-ld", nego.RDF_XML: "xml", nego.N_QUADS: "nquads", nego.TRIG: "trig"}
+RDFLIB_FORMATS = {
+    nego.TURTLE: "turtle",
+    nego.N_TRIPLES: "nt",
+    nego.JSON_LD: "json-ld",
+    nego.RDF_XML: "xml",
+    nego.N_QUADS: "nquads",
+    nego.TRIG: "trig",
+}
 
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's own TriG/N-Quads/JSON-LD parsers
@@ -135,7 +142,10 @@ def test_substitutions_are_bound_as_terms(store):
     [
         ("<http://ex.org/a>", ox.NamedNode("http://ex.org/a")),
         ('"x"@de', ox.Literal("x", language="de")),
-        ('"1"^^<http://www.w3.org/2001/XMLSchema#integer>', ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+        (
+            '"1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+            ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ),
     ],
 )
 def test_parse_term(text, term):
@@ -177,7 +187,9 @@ def test_dataset_of_the_query_and_of_the_protocol(two_graphs):
     query = "SELECT ?o {from} WHERE {{ ?s <http://ex.org/in> ?o }}"
     assert objects(execute(store, QueryJob(query.format(**{"from": ""})))) == {"<http://ex.org/A>", "<http://ex.org/B>"}  # union
     assert objects(execute(store, QueryJob(query.format(**{"from": f"FROM <{graph['a']}>"})))) == {"<http://ex.org/A>"}
-    assert objects(execute(store, QueryJob(query.format(**{"from": f"FROM NAMED <{graph['a']}>"})))) == set()  # no FROM: empty default graph
+    assert (
+        objects(execute(store, QueryJob(query.format(**{"from": f"FROM NAMED <{graph['a']}>"})))) == set()
+    )  # no FROM: empty default graph
     overridden = QueryJob(query.format(**{"from": f"FROM <{graph['a']}>"}), default_graphs=(graph["b"],))
     assert objects(execute(store, overridden)) == {"<http://ex.org/B>"}  # the protocol's dataset wins
     named = "SELECT ?g ?o FROM NAMED <{a}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}".format(**graph)

@@ -8,14 +8,14 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
-
 from recorder import ConnectionRecorder
-from sldkg.backends.embedded import EmbeddedBackend
-from sldkg.settings import GRAPH_BASE, Settings
 from repo_paths import REPO_ROOT
+
+from sldkg.backends.embedded import EmbeddedBackend
+from sldkg.graph.store import load
+from sldkg.settings import GRAPH_BASE, Settings
 from sldkg.sparql.jobs import QueryJob
 from sldkg.sparql.safety import SafetyPolicy, check, inspect, inspect_query, tokenize
-from sldkg.graph.store import load
 
 GRAPH_A, GRAPH_B = GRAPH_BASE + "a", GRAPH_BASE + "sub/b"
 POLICY = SafetyPolicy(frozenset({GRAPH_A, GRAPH_B}), max_query_chars=2000, max_query_nesting=20)
@@ -299,8 +299,20 @@ def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch
 
     monkeypatch.setattr(sldkg.backends.embedded, "check", recording_check)
     client = app.test_client()
-    paths = ["/", "/sparql", "/queries", "/openapi.json", "/ontology", "/.well-known/void", "/catalog", "/dumps/",
-             "/id/event/blw6", "/id/report/blw6", "/id/land/DE-BY", "/id/topic"]
+    paths = [
+        "/",
+        "/sparql",
+        "/queries",
+        "/openapi.json",
+        "/ontology",
+        "/.well-known/void",
+        "/catalog",
+        "/dumps/",
+        "/id/event/blw6",
+        "/id/report/blw6",
+        "/id/land/DE-BY",
+        "/id/topic",
+    ]
     spec = client.get("/openapi.json").get_json()
     for path, item in spec["paths"].items():
         if path.startswith("/queries/"):
@@ -403,5 +415,5 @@ def test_an_unterminated_string_is_a_syntax_error_or_hides_only_what_the_parser_
     with pytest.raises(SyntaxError):
         store.query(ambiguous)
     assert recorder.settle() == []
-    next_line = 'SELECT * WHERE { ?s <http://e/it\'s> ?o "no closing quote\n SERVICE <http://x/> { ?a ?b ?c } }'
+    next_line = "SELECT * WHERE { ?s <http://e/it's> ?o \"no closing quote\n SERVICE <http://x/> { ?a ?b ?c } }"
     assert refusal_kind(next_line) == "service-refused"

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
-
 from repo_paths import REPO_ROOT
+
 from sldkg.validation.validator import LINT_PREFIX, load_files, validate
 
 SLDSH = "https://w3id.org/sldkg/shapes#"
@@ -94,7 +94,11 @@ def test_invalid_fixture_fails_for_exactly_the_expected_shape_and_constraint(fix
 def test_every_property_shape_has_german_and_english_messages():
     missing = []
     for shape in set(GRAPH.subjects(RDF.type, SH.PropertyShape)) | set(GRAPH.subjects(RDF.type, SH.NodeShape)):
-        constrains = any(p for p, _ in GRAPH.predicate_objects(shape) if p not in (RDF.type, SH.property, SH.message) and not str(p).startswith(str(SH) + "target"))
+        constrains = any(
+            p
+            for p, _ in GRAPH.predicate_objects(shape)
+            if p not in (RDF.type, SH.property, SH.message) and not str(p).startswith(str(SH) + "target")
+        )
         if not constrains and (shape, SH.property, None) in GRAPH:
             continue  # a node shape that only groups property shapes reports through them
         langs = {m.language for m in GRAPH.objects(shape, SH.message)}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from sldkg.settings import GRAPH_BASE
 from repo_paths import REPO_ROOT
+
 from sldkg.graph.store import LoadError, discover, graph_iri, load
+from sldkg.settings import GRAPH_BASE
 
 GOOD = "@prefix ex: <http://example.org/> .\nex:a ex:p ex:b .\n"
 
@@ -74,7 +74,4 @@ def test_the_version_changes_with_the_content(tmp_path):
 
 def test_repository_graph_names():
     assert graph_iri(REPO_ROOT / "ontology" / "sldkg.ttl", REPO_ROOT / "ontology") == GRAPH_BASE + "ontology"
-    assert (
-        graph_iri(REPO_ROOT / "data" / "reference" / "laender.ttl", REPO_ROOT / "data")
-        == GRAPH_BASE + "reference/laender"
-    )
+    assert graph_iri(REPO_ROOT / "data" / "reference" / "laender.ttl", REPO_ROOT / "data") == GRAPH_BASE + "reference/laender"

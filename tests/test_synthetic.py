@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+from repo_paths import REPO_ROOT
 
 from benchmarks.synthetic import TEMPLATE, Template, documents_for, generate, main
-from sldkg.settings import GRAPH_BASE, RESOURCE_BASE
-from repo_paths import REPO_ROOT
 from sldkg.graph.store import load
+from sldkg.settings import GRAPH_BASE, RESOURCE_BASE
 from sldkg.validation.validator import validate
 
 ID = RESOURCE_BASE
@@ -76,9 +76,7 @@ def test_documents_are_renamed_copies_and_shared_resources_stay(tmp_path):
 def test_no_document_shares_a_described_resource_with_another(tmp_path):
     template, reference = mini(tmp_path)
     generate(tmp_path / "out", 4, template=template, reference=reference)
-    subjects = [
-        {s for s, _, _ in triples_of(folder / "report.ttl")} for folder in sorted((tmp_path / "out" / "workshops").iterdir())
-    ]
+    subjects = [{s for s, _, _ in triples_of(folder / "report.ttl")} for folder in sorted((tmp_path / "out" / "workshops").iterdir())]
     assert len(subjects) == 4 and all(len(s) == 4 for s in subjects)
     assert len(set().union(*subjects)) == 16
 
@@ -96,7 +94,7 @@ def test_the_series_loads_as_one_named_graph_per_file(tmp_path):
 
 
 def test_documents_for_a_target_size():
-    template = Template(Path("."), (("x.ttl", ""),), frozenset(), None, 2500, None)
+    template = Template(Path(), (("x.ttl", ""),), frozenset(), None, 2500, None)
     assert documents_for(1_000_000, template, 3_000) == 399
     assert documents_for(100, template, 3_000) == 1
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
+from repo_paths import REPO_ROOT
 
 from sldkg.cli import main
-from repo_paths import REPO_ROOT
 
 PREFIXES = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -21,7 +21,9 @@ PREFIXES = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 """
 
 #: Two faults in one Land (line 7 is its subject line): a Land key out of range and no German name.
-BAD_LAND = PREFIXES + """
+BAD_LAND = (
+    PREFIXES
+    + """
 # a contributor's mistake
 land:DE-BY a sld:Land ;
     rdfs:label "Bayern"@de ;
@@ -29,15 +31,19 @@ land:DE-BY a sld:Land ;
     sld:isoCode "DE-BY" ;
     sld:landKey "99" .
 """
+)
 BAD_LINE = 7
 
-GOOD_LAND = PREFIXES + """
+GOOD_LAND = (
+    PREFIXES
+    + """
 land:DE-BY a sld:Land ;
     rdfs:label "Bayern"@de ;
     skos:prefLabel "Bayern"@de , "Bavaria"@en ;
     sld:isoCode "DE-BY" ;
     sld:landKey "09" .
 """
+)
 
 
 @pytest.fixture()
@@ -70,7 +76,7 @@ def test_text_output_groups_the_results_by_focus_node_under_its_file_and_line(ru
     headers = [line for line in lines if not line.startswith(" ") and line.endswith("land:DE-BY")]
     assert len(headers) == 1 and headers[0].endswith(f"laender.ttl:{BAD_LINE}: land:DE-BY")
     assert "Violation: A Land has exactly one two-digit Land key" in result.output
-    assert "value \"99\"" in result.output and "sldsh:Land-landKey, PatternConstraintComponent" in result.output
+    assert 'value "99"' in result.output and "sldsh:Land-landKey, PatternConstraintComponent" in result.output
     assert lines[-1].startswith("does not conform: 2 violations")
 
 
@@ -85,7 +91,10 @@ def test_json_output(runner, bad_data):
     body = json.loads(result.stdout)
     assert body["conforms"] is False and body["counts"] == {"Violation": 2}
     found = {(r["sourceShape"], r["sourceConstraintComponent"]) for r in body["results"]}
-    assert found == {("sldsh:Land-landKey", "sh:PatternConstraintComponent"), ("sldsh:Land-prefLabel", "sh:QualifiedMinCountConstraintComponent")}
+    assert found == {
+        ("sldsh:Land-landKey", "sh:PatternConstraintComponent"),
+        ("sldsh:Land-prefLabel", "sh:QualifiedMinCountConstraintComponent"),
+    }
     for r in body["results"]:
         assert r["file"].endswith("data/laender.ttl") and r["line"] == BAD_LINE
         assert r["focusNode"] == "land:DE-BY"
@@ -159,7 +168,7 @@ def test_a_blank_node_is_located_at_the_subject_that_holds_it(runner, tmp_path):
 
 
 def test_a_syntax_error_names_file_and_line_with_exit_code_2(runner, tmp_path):
-    (tmp_path / "broken.ttl").write_text(PREFIXES + "\nland:DE-BY a sld:Land ;\n    sld:isoCode \"DE-BY\n", encoding="utf-8")
+    (tmp_path / "broken.ttl").write_text(PREFIXES + '\nland:DE-BY a sld:Land ;\n    sld:isoCode "DE-BY\n', encoding="utf-8")
     result = runner.invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 2
     assert re.search(r"broken\.ttl:7:\d+: ", result.output), result.output
@@ -209,7 +218,7 @@ def test_ontology_and_shapes_options_select_other_files(runner, tmp_path, bad_da
 def test_broken_shapes_exit_2_naming_the_problem(runner, tmp_path):
     (tmp_path / "broken.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
-        'ex:S a sh:NodeShape ; sh:targetClass <https://w3id.org/sldkg/ontology#Land> ; sh:property [ sh:path ex:p ; sh:minCount 1 , 2 ] .\n',
+        "ex:S a sh:NodeShape ; sh:targetClass <https://w3id.org/sldkg/ontology#Land> ; sh:property [ sh:path ex:p ; sh:minCount 1 , 2 ] .\n",
         encoding="utf-8",
     )
     result = runner.invoke(main, ["validate", "--shapes", str(tmp_path)])

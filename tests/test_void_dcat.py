@@ -11,9 +11,9 @@ import pyshacl
 import pytest
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID
+from repo_paths import REPO_ROOT
 
 from sldkg.settings import BASE_IRI
-from repo_paths import REPO_ROOT
 
 DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -66,7 +66,11 @@ def test_the_shapes_really_look_at_the_record(catalog):
     broken.remove((distribution, DCTERMS.license, None))
     conforms, report, _ = pyshacl.validate(broken, shacl_graph=rdflib.Graph().parse(SHAPES), inference="none")
     assert not conforms
-    assert (None, rdflib.URIRef("http://www.w3.org/ns/shacl#sourceShape"), rdflib.URIRef("https://w3id.org/sldkg/shapes#DcatDistribution-license")) in report
+    assert (
+        None,
+        rdflib.URIRef("http://www.w3.org/ns/shacl#sourceShape"),
+        rdflib.URIRef("https://w3id.org/sldkg/shapes#DcatDistribution-license"),
+    ) in report
 
 
 def test_catalogue_names_licence_attribution_and_publishers_without_inventing(catalog):

@@ -21,13 +21,17 @@ def installed(tmp_path_factory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("wheel")
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO_ROOT)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert build.returncode == 0, build.stderr
     assert "would be ignored" not in build.stderr  # setuptools' packaging warning for data folders
     (wheel,) = out.glob("sldkg-*.whl")
     target = out / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)], check=True, timeout=300
+    )
     # The checkout's editable install sits behind PYTHONPATH on sys.path: the wheel's copy wins.
     return {**os.environ, "PYTHONPATH": str(target), "wheel": str(wheel), "target": str(target)}
 
@@ -38,8 +42,14 @@ def sldkg(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedPro
 
 def test_the_wheel_carries_the_dataset_and_the_page_templates(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
-    for needed in ("sldkg/bundled/ontology/sldkg.ttl", "sldkg/bundled/shapes/laender.ttl", "sldkg/bundled/queries/agenda.rq",
-                   "sldkg/bundled/data/reference/laender.ttl", "sldkg/web/templates/base.html", "sldkg/py.typed"):
+    for needed in (
+        "sldkg/bundled/ontology/sldkg.ttl",
+        "sldkg/bundled/shapes/laender.ttl",
+        "sldkg/bundled/queries/agenda.rq",
+        "sldkg/bundled/data/reference/laender.ttl",
+        "sldkg/web/templates/base.html",
+        "sldkg/py.typed",
+    ):
         assert needed in names
     assert not any(name.startswith(("server/", "tests/")) for name in names)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from flask import Flask
 
 from sldkg.backends.embedded import Backend, EmbeddedBackend
-from sldkg.settings import Settings
 from sldkg.graph.store import EmbeddedStore, load
+from sldkg.settings import Settings
 
 
 @dataclass

@@ -71,7 +71,11 @@ def main() -> None:
 @click.option("--host", default=None, help="Interface to listen on [default: 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [default: 8000].")
 @click.option(
-    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="File or folder to load (repeatable) [default: ontology/ and data/].",
 )
 @click.option("--base-url", default=None, help="Public base URL when served behind a real host name.")
 @click.option("--store", "store_url", default=None, help="Serve from an external SPARQL 1.1 store at this URL.")
@@ -109,10 +113,13 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None
         except StoreUnavailable as exc:
             raise CannotRun(f"cannot serve: {exc}") from None
     # (the files' counts, not len(store): that walks every quad)
-    what = f"{sum(f.triples for f in ctx.store.files)} triples in {len(ctx.store.files)} graphs" if ctx.store else f"the store at {settings.store_url}"
+    what = (
+        f"{sum(f.triples for f in ctx.store.files)} triples in {len(ctx.store.files)} graphs"
+        if ctx.store
+        else f"the store at {settings.store_url}"
+    )
     click.echo(
-        f"sldkg: serving {what} on http://{settings.host}:{settings.port}/ "
-        f"(loaded in {time.perf_counter() - started:.2f} s)",
+        f"sldkg: serving {what} on http://{settings.host}:{settings.port}/ (loaded in {time.perf_counter() - started:.2f} s)",
         err=True,
     )
     GunicornServer(app, settings).run()
@@ -121,7 +128,11 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None
 @main.command("load")
 @click.option("--into", "endpoint", required=True, help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph).")
 @click.option(
-    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="File or folder to load (repeatable) [default: ontology/ and data/].",
 )
 def load_command(endpoint, data) -> None:
     """Upload the dataset to an external store, one named graph per file (HTTP PUT per graph)."""
@@ -143,11 +154,21 @@ def load_command(endpoint, data) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help="Ontology file or folder (repeatable) [default: ontology/]."
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file or folder (repeatable) [default: ontology/].",
 )
-@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path), help="Shapes file or folder (repeatable) [default: shapes/].")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "turtle", "junit", "github"]), default="text", show_default=True,
+    "--shapes", "shapes", multiple=True, type=click.Path(path_type=Path), help="Shapes file or folder (repeatable) [default: shapes/]."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle", "junit", "github"]),
+    default="text",
+    show_default=True,
     help="Output: text for people, json, turtle (W3C validation report), junit (CI), github (Actions annotations).",
 )
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the messages.")
@@ -172,9 +193,15 @@ def validate(paths, ontology, shapes, fmt, lang) -> None:
 @main.command("query")
 @click.argument("slug")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the canned query (repeatable).")
-@click.option("--format", "fmt", default=None, help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (graphs) [default: csv / ttl].")
 @click.option(
-    "--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/]."
+    "--format", "fmt", default=None, help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (graphs) [default: csv / ttl]."
+)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="File or folder to load (repeatable) [default: ontology/ and data/].",
 )
 def query_command(slug, params, fmt, data) -> None:
     """Run the canned query SLUG (see `GET /queries`) and print the answer.
@@ -196,17 +223,29 @@ def query_command(slug, params, fmt, data) -> None:
 
 @main.command("export")
 @click.option(
-    "--format", "formats", multiple=True, default=("all",), show_default=True,
+    "--format",
+    "formats",
+    multiple=True,
+    default=("all",),
+    show_default=True,
     type=click.Choice(["all", "ttl", "nt", "jsonld", "rdfxml", "nq", "trig"]),
     help="Dump format (repeatable); nq and trig keep the named graphs.",
 )
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write sldkg.<ext> and SHA256SUMS into.")
-@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/].")
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write sldkg.<ext> and SHA256SUMS into."
+)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="File or folder to load (repeatable) [default: ontology/ and data/].",
+)
 def export_command(formats, out, data) -> None:
     """Write the whole dataset as dump files (the same bytes the server offers under /dumps/)."""
+    from sldkg.graph.store import load as load_store
     from sldkg.linked_data import description_queries as describe
     from sldkg.linked_data import dumps as dump_formats
-    from sldkg.graph.store import load as load_store
 
     chosen = dump_formats.FORMATS if "all" in formats else tuple(dump_formats.BY_NAME[name] for name in dict.fromkeys(formats))
     try:
@@ -244,7 +283,9 @@ def fmt_command(paths, check) -> None:
             for folder in found:
                 click.echo(f"sldkg: {folder.describe()}", err=True)
             if not check and any(folder.origin == "bundled" for folder in found):
-                raise CannotRun("refusing to rewrite the files bundled with the package: run in a folder with ontology/, data/ and shapes/, or name the files")
+                raise CannotRun(
+                    "refusing to rewrite the files bundled with the package: run in a folder with ontology/, data/ and shapes/, or name the files"
+                )
             roots = [folder.path for folder in found]
         files = [f for f, _root in discover(roots)]
     except LoadError as exc:
@@ -262,7 +303,9 @@ def fmt_command(paths, check) -> None:
             changed.append(file)
             click.echo(f"{'would reformat' if check else 'reformatted'}: {display_path(file)}")
     verb = "would be reformatted" if check else "reformatted"
-    click.echo(f"{len(changed)} of {len(turtle)} Turtle files {verb}" + (f", {len(failed)} could not be parsed" if failed else ""), err=True)
+    click.echo(
+        f"{len(changed)} of {len(turtle)} Turtle files {verb}" + (f", {len(failed)} could not be parsed" if failed else ""), err=True
+    )
     if failed:
         sys.exit(EXIT_CANNOT_RUN)
     sys.exit(EXIT_PROBLEMS if check and changed else EXIT_OK)

@@ -71,7 +71,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then ``SLDKG_*`` environment variables, then explicit ``overrides``."""
         environ = dict(os.environ if environ is None else environ)
         values: dict[str, object] = {}

@@ -11,12 +11,12 @@ import functools
 from datetime import datetime
 from typing import Protocol
 
-from sldkg.settings import Settings
-from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.backends.executors import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
-from sldkg.sparql.safety import SafetyPolicy, check
 from sldkg.backends.sandbox import Confined
 from sldkg.graph.store import EmbeddedStore
+from sldkg.settings import Settings
+from sldkg.sparql.jobs import Answer, QueryJob
+from sldkg.sparql.safety import SafetyPolicy, check
 
 
 class Backend(Protocol):

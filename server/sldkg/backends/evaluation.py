@@ -20,11 +20,11 @@ import re
 
 import pyoxigraph as ox
 
+from sldkg.backends.result_limits import ROW_MARKERS, Counted, LimitedSink, RowMarker, TooLarge
+from sldkg.graph.store import EmbeddedStore
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob, result_too_large
 from sldkg.sparql.protocol import ProtocolError, declares_dataset, query_form
-from sldkg.backends.result_limits import ROW_MARKERS, Counted, LimitedSink, RowMarker, TooLarge
-from sldkg.graph.store import EmbeddedStore
 
 RESULTS_FORMATS = {
     nego.RESULTS_JSON: ox.QueryResultsFormat.JSON,

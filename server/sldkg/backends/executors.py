@@ -20,9 +20,10 @@ import resource
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Callable
+from typing import Any
 
 _FORK = multiprocessing.get_context("fork")
 
@@ -60,9 +61,7 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _executor_main(
-    conn: Connection, execute: Callable[[Any], Any], memory_bytes: int, siblings: list[Connection], parent: int
-) -> None:
+def _executor_main(conn: Connection, execute: Callable[[Any], Any], memory_bytes: int, siblings: list[Connection], parent: int) -> None:
     # The fork copied the worker's ends of the other executors' pipes: close them here, so that each
     # executor sees end-of-file when its own worker goes away.
     for other in siblings:

@@ -35,8 +35,8 @@ import os
 import re
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 import urllib3
@@ -59,9 +59,7 @@ _GRAPH_PARSERS = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
 
-_PROLOGUE_ITEM = re.compile(
-    r"""\s*(?:\#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)""", re.IGNORECASE | re.VERBOSE
-)
+_PROLOGUE_ITEM = re.compile(r"""\s*(?:\#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)""", re.IGNORECASE | re.VERBOSE)
 _FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _VARIABLE = re.compile(r"^\w+$")
 _TOKEN = re.compile(
@@ -208,7 +206,7 @@ class RemoteBackend:
         self._lock = threading.Lock()
         self._version: str | None = None
         self._version_at = 0.0
-        self._modified = datetime.now(timezone.utc).replace(microsecond=0)
+        self._modified = datetime.now(UTC).replace(microsecond=0)
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -243,7 +241,7 @@ class RemoteBackend:
                 return self._version or "unavailable"
             version = hashlib.sha256(f"{self.url} {count}".encode()).hexdigest()[:16]
             if self._version is not None and version != self._version:
-                self._modified = datetime.now(timezone.utc).replace(microsecond=0)
+                self._modified = datetime.now(UTC).replace(microsecond=0)
             self._version, self._version_at = version, now
         return self._version
 
@@ -347,7 +345,9 @@ class RemoteBackend:
             text = data.decode("utf-8", "replace").strip()[:2000]
             return Answer(400, form=form or "", error="syntax", message=f"SPARQL syntax error (reported by the store): {text}")
         if status == 406:
-            return Answer(406, form=form or "", error="not-acceptable", message=f"the store cannot answer {form} in {', '.join(acceptable)}")
+            return Answer(
+                406, form=form or "", error="not-acceptable", message=f"the store cannot answer {form} in {', '.join(acceptable)}"
+            )
         if status >= 300:
             text = data.decode("utf-8", "replace").strip()[:2000]
             return Answer(

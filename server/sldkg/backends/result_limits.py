@@ -16,8 +16,9 @@ Graphs (CONSTRUCT/DESCRIBE) are counted while they are fed to the native writer 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator, TypeVar
+from typing import TypeVar
 
 from sldkg.sparql import negotiation as nego
 
@@ -95,7 +96,7 @@ class Counted(Iterator[T]):
         self.max_rows = max_rows
         self.n = 0
 
-    def __iter__(self) -> "Counted[T]":
+    def __iter__(self) -> Counted[T]:
         return self
 
     def __next__(self) -> T:

@@ -17,7 +17,8 @@ import os
 import resource
 import socket
 import stat
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sldkg.sparql.jobs import Answer
 

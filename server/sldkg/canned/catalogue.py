@@ -32,17 +32,17 @@ import re
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Hashable, Mapping, Sequence
 
 import pyoxigraph as ox
 import yaml
 
-from sldkg.settings import Settings
-from sldkg.sparql.protocol import ProtocolError, query_form
 from sldkg.backends.evaluation import parse_term, syntax_position
 from sldkg.graph.store import LoadError
+from sldkg.settings import Settings
+from sldkg.sparql.protocol import ProtocolError, query_form
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "language", "integer", "date")
@@ -208,7 +208,9 @@ def parse(path: Path, text: str | None = None) -> CannedQuery:
         raise CannedQueryError(where, header_lines + 1, "not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     specs = header.get("parameters") or {}
     if not isinstance(specs, dict):
-        raise CannedQueryError(where, _header_line(text, "parameters"), "parameters must be a mapping: name -> {type, description, example …}")
+        raise CannedQueryError(
+            where, _header_line(text, "parameters"), "parameters must be a mapping: name -> {type, description, example …}"
+        )
     parameters = tuple(_parameter(where, name, spec, text) for name, spec in specs.items())
     _dry_run(where, text, header_lines, parameters)
     tags = header.get("tags") or []
@@ -387,4 +389,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["CannedQuery", "CannedQueryError", "Parameter", "ParameterError", "AnswerCache", "load_queries"]
+__all__ = ["AnswerCache", "CannedQuery", "CannedQueryError", "Parameter", "ParameterError", "load_queries"]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from sldkg.sparql import negotiation as nego
-from sldkg.canned.catalogue import ParameterError, load_queries
-from sldkg.settings import Settings
-from sldkg.sparql.jobs import ASK, SELECT, QueryJob
 from sldkg.backends.evaluation import execute
+from sldkg.canned.catalogue import ParameterError, load_queries
 from sldkg.graph.store import load
+from sldkg.settings import Settings
+from sldkg.sparql import negotiation as nego
+from sldkg.sparql.jobs import ASK, SELECT, QueryJob
 
 
 class QueryCommandError(Exception):

@@ -59,23 +59,17 @@ def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> tuple[i
 
     Raises :class:`AnchorError` when the quote does not occur or more than one occurrence fits.
     """
-    starts = [
-        s
-        for s in occurrences(text, exact)
-        if text[:s].endswith(prefix) and text[s + len(exact):].startswith(suffix)
-    ]
+    starts = [s for s in occurrences(text, exact) if text[:s].endswith(prefix) and text[s + len(exact) :].startswith(suffix)]
     if not starts:
         raise AnchorError(f"quote not found: {exact[:60]!r}")
     if len(starts) > 1:
-        raise AnchorError(
-            f"quote occurs {len(starts)} times (at {starts}); add oa:prefix or oa:suffix: {exact[:60]!r}"
-        )
+        raise AnchorError(f"quote occurs {len(starts)} times (at {starts}); add oa:prefix or oa:suffix: {exact[:60]!r}")
     return starts[0], starts[0] + len(exact)
 
 
 def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str]:
     """The up to ``width`` characters before ``start`` and after ``end``."""
-    return text[max(0, start - width):start], text[end:end + width]
+    return text[max(0, start - width) : start], text[end : end + width]
 
 
 # --- Turtle I/O -----------------------------------------------------------------------------
@@ -94,9 +88,7 @@ class Passage:
 
 
 def _literal(value: str) -> str:
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     return f'"{escaped}"'
 
 

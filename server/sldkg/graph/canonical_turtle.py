@@ -485,4 +485,4 @@ def format_file(path: Path, *, check: bool = False) -> FileResult:
     return FileResult(path, changed)
 
 
-__all__ = ["CANONICAL_PREFIXES", "FormatError", "FileResult", "format_turtle", "format_file", "serialize", "write_atomically"]
+__all__ = ["CANONICAL_PREFIXES", "FileResult", "FormatError", "format_file", "format_turtle", "serialize", "write_atomically"]

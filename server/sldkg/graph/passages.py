@@ -9,10 +9,10 @@ its ``dcterms:identifier`` (a repository path), or else ``source.txt`` beside th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from sldkg.settings import GRAPH_BASE
 

@@ -15,10 +15,10 @@ Loading is all or nothing: :func:`load` either returns a fully loaded store or r
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 import rdflib
@@ -203,8 +203,8 @@ def load(paths: Iterable[Path | str]) -> EmbeddedStore:
         raise LoadError(", ".join(str(p) for p in paths) or "(none)", "no RDF files found")
     sizes = graph_sizes(oxstore)
     files = [SourceFile(file, graph, sizes.get(graph, 0)) for file, graph in loaded]
-    modified = datetime.fromtimestamp(int(newest), tz=timezone.utc)
+    modified = datetime.fromtimestamp(int(newest), tz=UTC)
     return EmbeddedStore(oxstore, files, digest.hexdigest()[:16], modified)
 
 
-__all__ = ["EmbeddedStore", "LoadError", "SourceFile", "load", "discover", "graph_iri", "ONTOLOGY_IRI"]
+__all__ = ["ONTOLOGY_IRI", "EmbeddedStore", "LoadError", "SourceFile", "discover", "graph_iri", "load"]

@@ -15,9 +15,9 @@ Store Protocol has no transactions across requests).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import urlencode
 
 import urllib3
@@ -81,9 +81,7 @@ def upload(
             raise UploadError(f"the store at {endpoint} is not reachable: {reason}") from None
         if response.status >= 300:
             text = response.data.decode("utf-8", "replace").strip()[:500]
-            raise UploadError(
-                f"{display_path(file)}: the store at {endpoint} refused graph <{graph}> with {response.status}: {text}"
-            )
+            raise UploadError(f"{display_path(file)}: the store at {endpoint} refused graph <{graph}> with {response.status}: {text}")
         item = Uploaded(file, graph, counts[graph], response.status, time.perf_counter() - started)
         done.append(item)
         if progress:

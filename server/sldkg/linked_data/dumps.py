@@ -10,14 +10,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 
-from sldkg.linked_data import description_queries as describe
 from sldkg.graph import reads as graph_reads
+from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.rdf_formats import PREFIXES
 
 DUMP_STEM = "sldkg"

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from sldkg.settings import ONTOLOGY_IRI
 from sldkg.linked_data.resource_view import compact
+from sldkg.settings import ONTOLOGY_IRI
 
 NAMESPACE = ONTOLOGY_IRI + "#"
 VANN = rdflib.Namespace("http://purl.org/vocab/vann/")
@@ -76,7 +76,12 @@ def _refs(graph: rdflib.Graph, node: rdflib.URIRef, predicate: rdflib.URIRef) ->
     return sorted((_ref(o) for o in graph.objects(node, predicate) if isinstance(o, rdflib.URIRef)), key=lambda r: r.text)
 
 
-PROPERTY_KINDS = {OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property", OWL.AnnotationProperty: "annotation property", RDF.Property: "property"}
+PROPERTY_KINDS = {
+    OWL.ObjectProperty: "object property",
+    OWL.DatatypeProperty: "datatype property",
+    OWL.AnnotationProperty: "annotation property",
+    RDF.Property: "property",
+}
 
 
 def build(graph: rdflib.Graph) -> OntologyDoc:
@@ -90,7 +95,9 @@ def build(graph: rdflib.Graph) -> OntologyDoc:
         name = str(node)[len(NAMESPACE) :]
         if OWL.Class in types or RDFS.Class in types:
             term = Term(str(node), name, "class", labels, definitions, parents=_refs(graph, node, RDFS.subClassOf))
-            term.subterms = sorted((_ref(s) for s in graph.subjects(RDFS.subClassOf, node) if isinstance(s, rdflib.URIRef)), key=lambda r: r.text)
+            term.subterms = sorted(
+                (_ref(s) for s in graph.subjects(RDFS.subClassOf, node) if isinstance(s, rdflib.URIRef)), key=lambda r: r.text
+            )
             classes.append(term)
         elif types & set(PROPERTY_KINDS):
             kind = next(PROPERTY_KINDS[t] for t in PROPERTY_KINDS if t in types)
@@ -102,7 +109,7 @@ def build(graph: rdflib.Graph) -> OntologyDoc:
             term = Term(str(node), name, "individual", labels, definitions)
             term.types = sorted((_ref(t) for t in types if isinstance(t, rdflib.URIRef)), key=lambda r: r.text)
             individuals.append(term)
-    value = lambda p: (str(graph.value(ontology, p)) if graph.value(ontology, p) is not None else None)  # noqa: E731
+    value = lambda p: str(graph.value(ontology, p)) if graph.value(ontology, p) is not None else None  # noqa: E731
     return OntologyDoc(
         iri=ONTOLOGY_IRI,
         titles=_by_language(graph, ontology, DCTERMS.title) or _by_language(graph, ontology, RDFS.label),

@@ -114,4 +114,4 @@ def context_document() -> bytes:
     return json.dumps(jsonld_context(), indent=2).encode("utf-8")
 
 
-__all__ = ["PREFIXES", "RESOURCE_FORMATS", "BY_NAME", "BY_MEDIA_TYPE", "RdfFormat", "serialize", "BASE_IRI"]
+__all__ = ["BASE_IRI", "BY_MEDIA_TYPE", "BY_NAME", "PREFIXES", "RESOURCE_FORMATS", "RdfFormat", "serialize"]

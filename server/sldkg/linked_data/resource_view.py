@@ -71,7 +71,7 @@ def compact(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")) and prefix != "sldid":
             best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else iri
 
 
 def best_label(graph: rdflib.Graph, node: rdflib.term.Node, prefer: tuple[str, ...] = ("de", "en")) -> tuple[str, str | None] | None:

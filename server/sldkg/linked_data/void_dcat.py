@@ -16,10 +16,10 @@ import rdflib
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
-from sldkg.settings import BASE_IRI, RESOURCE_BASE
 from sldkg.linked_data.description_queries import PREFIXES as SPARQL_PREFIXES
 from sldkg.linked_data.dumps import Dump
 from sldkg.linked_data.rdf_formats import PREFIXES
+from sldkg.settings import BASE_IRI, RESOURCE_BASE
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -115,15 +115,33 @@ def _graph() -> rdflib.Graph:
 
 def _describe_dataset_core(graph: rdflib.Graph, stats: Statistics, base: str) -> None:
     graph.add((DATASET, DCTERMS.title, Literal("Stadt.Land.Digital-Wissensgraph: 6. Bundesländerworkshop (3. November 2020)", lang="de")))
-    graph.add((DATASET, DCTERMS.title, Literal("Stadt.Land.Digital knowledge graph: 6th Bundesländerworkshop (3 November 2020)", lang="en")))
-    graph.add((DATASET, DCTERMS.description, Literal(
-        "Die Ergebnisdokumentation des 6. Bundesländerworkshops der Initiative Stadt.Land.Digital (online, 3. November 2020) "
-        "als Linked Open Data: Tagesordnung, Vortragende, Organisationen, teilnehmende Länder, berichtete Initiativen, Zitate "
-        "und Aussagen, jede Angabe mit der Textstelle des Berichts, aus der sie stammt.", lang="de")))
-    graph.add((DATASET, DCTERMS.description, Literal(
-        "The results documentation of the 6th Bundesländerworkshop of the initiative Stadt.Land.Digital (online, "
-        "3 November 2020) as linked open data: agenda, speakers, organisations, participating Länder, reported initiatives, "
-        "quotes and statements, each fact with the passage of the report it came from.", lang="en")))
+    graph.add(
+        (DATASET, DCTERMS.title, Literal("Stadt.Land.Digital knowledge graph: 6th Bundesländerworkshop (3 November 2020)", lang="en"))
+    )
+    graph.add(
+        (
+            DATASET,
+            DCTERMS.description,
+            Literal(
+                "Die Ergebnisdokumentation des 6. Bundesländerworkshops der Initiative Stadt.Land.Digital (online, 3. November 2020) "
+                "als Linked Open Data: Tagesordnung, Vortragende, Organisationen, teilnehmende Länder, berichtete Initiativen, Zitate "
+                "und Aussagen, jede Angabe mit der Textstelle des Berichts, aus der sie stammt.",
+                lang="de",
+            ),
+        )
+    )
+    graph.add(
+        (
+            DATASET,
+            DCTERMS.description,
+            Literal(
+                "The results documentation of the 6th Bundesländerworkshop of the initiative Stadt.Land.Digital (online, "
+                "3 November 2020) as linked open data: agenda, speakers, organisations, participating Länder, reported initiatives, "
+                "quotes and statements, each fact with the passage of the report it came from.",
+                lang="en",
+            ),
+        )
+    )
     graph.add((DATASET, DCTERMS.license, LICENCE))
     graph.add((DATASET, DCTERMS.publisher, CATALOG_RECORD_AGENT))
     graph.add((CATALOG_RECORD_AGENT, RDF.type, FOAF.Agent))
@@ -146,8 +164,14 @@ def build_void(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     graph.add((DATASET, VOID.properties, Literal(len(stats.properties), datatype=XSD.integer)))
     graph.add((DATASET, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     graph.add((DATASET, VOID.rootResource, URIRef(RESOURCE_BASE + "event/blw6")))
-    for vocabulary in ("https://schema.org/", "http://www.w3.org/ns/org#", "http://www.w3.org/2004/02/skos/core#",
-                       "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#", "https://w3id.org/sldkg/ontology#"):
+    for vocabulary in (
+        "https://schema.org/",
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/ns/oa#",
+        "https://w3id.org/sldkg/ontology#",
+    ):
         graph.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
     for dump in dumps:
         graph.add((DATASET, VOID.dataDump, URIRef(base + "dumps/" + dump.format.file_name)))
@@ -189,8 +213,26 @@ def build_dcat(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     graph.add((CATALOG, RDF.type, DCAT.Catalog))
     graph.add((CATALOG, DCTERMS.title, Literal("Stadt.Land.Digital-Wissensgraph", lang="de")))
     graph.add((CATALOG, DCTERMS.title, Literal("Stadt.Land.Digital knowledge graph", lang="en")))
-    graph.add((CATALOG, DCTERMS.description, Literal("Katalog der Linked-Open-Data-Veröffentlichung der Dokumentation von Bundesländerworkshops der Initiative Stadt.Land.Digital.", lang="de")))
-    graph.add((CATALOG, DCTERMS.description, Literal("Catalogue of the linked open data publication of the documentation of Bundesländerworkshops of the initiative Stadt.Land.Digital.", lang="en")))
+    graph.add(
+        (
+            CATALOG,
+            DCTERMS.description,
+            Literal(
+                "Katalog der Linked-Open-Data-Veröffentlichung der Dokumentation von Bundesländerworkshops der Initiative Stadt.Land.Digital.",
+                lang="de",
+            ),
+        )
+    )
+    graph.add(
+        (
+            CATALOG,
+            DCTERMS.description,
+            Literal(
+                "Catalogue of the linked open data publication of the documentation of Bundesländerworkshops of the initiative Stadt.Land.Digital.",
+                lang="en",
+            ),
+        )
+    )
     graph.add((CATALOG, DCTERMS.publisher, CATALOG_RECORD_AGENT))
     graph.add((CATALOG, DCTERMS.license, LICENCE))
     graph.add((CATALOG, DCTERMS.language, LANGUAGE_DE))

@@ -49,7 +49,14 @@ GRAPH_ALIASES: dict[str, str] = {
 
 #: Values of the ``format`` parameter (an explicit override of Accept), per kind of answer.
 #: "json" and "xml" mean the natural JSON/XML of the query form (as in Fuseki and SPARQLWrapper).
-RESULTS_FORMAT_NAMES: dict[str, str] = {"json": RESULTS_JSON, "srj": RESULTS_JSON, "xml": RESULTS_XML, "srx": RESULTS_XML, "csv": CSV, "tsv": TSV}
+RESULTS_FORMAT_NAMES: dict[str, str] = {
+    "json": RESULTS_JSON,
+    "srj": RESULTS_JSON,
+    "xml": RESULTS_XML,
+    "srx": RESULTS_XML,
+    "csv": CSV,
+    "tsv": TSV,
+}
 GRAPH_FORMAT_NAMES: dict[str, str] = {
     "ttl": TURTLE,
     "turtle": TURTLE,

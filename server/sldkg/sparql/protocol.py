@@ -27,8 +27,8 @@ line and column from the evaluator (:mod:`sldkg.backends.evaluation`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 from urllib.parse import parse_qsl
 
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT
@@ -104,13 +104,9 @@ def parse_request(
         return _build(queries, form + [p for p in params if p[0] != "query"], max_query_chars, too_long_status=413)
     if media_type == DIRECT:
         if charset not in (None, "utf-8", "utf8"):
-            raise ProtocolError(
-                415, f"the query must be sent as UTF-8, not {charset}", "unsupported-media-type", charset=charset
-            )
+            raise ProtocolError(415, f"the query must be sent as UTF-8, not {charset}", "unsupported-media-type", charset=charset)
         if _values(params, "query"):
-            raise ProtocolError(
-                400, "the query is given twice: in the body and as the 'query' URL parameter", "multiple-queries"
-            )
+            raise ProtocolError(400, "the query is given twice: in the body and as the 'query' URL parameter", "multiple-queries")
         if _values(params, "update"):
             raise ProtocolError(400, READ_ONLY_MESSAGE, "update-not-accepted")
         text = _decode(body, "the request body")

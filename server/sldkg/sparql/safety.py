@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from sldkg.settings import GRAPH_BASE
@@ -46,21 +47,10 @@ from sldkg.sparql.jobs import Answer, QueryJob
 
 #: Words SPARQL 1.1 (and 1.2 / RDF-star, as pyoxigraph accepts them) knows; compared in upper case.
 KEYWORDS = frozenset(
-    """
-    BASE PREFIX VERSION SELECT DISTINCT REDUCED AS CONSTRUCT WHERE DESCRIBE ASK FROM NAMED GROUP BY
-    HAVING ORDER ASC DESC LIMIT OFFSET VALUES OPTIONAL GRAPH BIND UNDEF MINUS UNION FILTER A NOT IN
-    EXISTS TRUE FALSE SERVICE SILENT LATERAL
-    LOAD INTO CLEAR DROP CREATE ADD TO MOVE COPY INSERT DATA DELETE WITH USING DEFAULT ALL
-    STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN UCASE
-    LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS MINUTES
-    SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF STRLANG STRDT
-    SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE COUNT SUM MIN MAX AVG
-    SAMPLE GROUP_CONCAT SEPARATOR
-    TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE LANGDIR HASLANG HASLANGDIR STRLANGDIR ADJUST
-    """.split()
+    ["BASE", "PREFIX", "VERSION", "SELECT", "DISTINCT", "REDUCED", "AS", "CONSTRUCT", "WHERE", "DESCRIBE", "ASK", "FROM", "NAMED", "GROUP", "BY", "HAVING", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "VALUES", "OPTIONAL", "GRAPH", "BIND", "UNDEF", "MINUS", "UNION", "FILTER", "A", "NOT", "IN", "EXISTS", "TRUE", "FALSE", "SERVICE", "SILENT", "LATERAL", "LOAD", "INTO", "CLEAR", "DROP", "CREATE", "ADD", "TO", "MOVE", "COPY", "INSERT", "DATA", "DELETE", "WITH", "USING", "DEFAULT", "ALL", "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT", "SAMETERM", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "SEPARATOR", "TRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "ISTRIPLE", "LANGDIR", "HASLANG", "HASLANGDIR", "STRLANGDIR", "ADJUST"]
 )
 #: Keywords that only occur in SPARQL Update requests.
-UPDATE_KEYWORDS = frozenset("LOAD INTO CLEAR DROP CREATE ADD MOVE COPY INSERT DELETE WITH USING".split())
+UPDATE_KEYWORDS = frozenset(["LOAD", "INTO", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH", "USING"])
 
 _PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 _VAR_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040"
@@ -134,10 +124,10 @@ class SafetyPolicy:
     max_query_nesting: int = 128
 
     @classmethod
-    def from_settings(cls, settings: object, graphs: Iterable[str] | None = None) -> "SafetyPolicy":
+    def from_settings(cls, settings: object, graphs: Iterable[str] | None = None) -> SafetyPolicy:
         return cls(
             dataset_graphs=None if graphs is None else frozenset(graphs),
-            max_query_chars=getattr(settings, "max_query_chars"),
+            max_query_chars=settings.max_query_chars,
             max_query_nesting=getattr(settings, "max_query_nesting", cls.max_query_nesting),
         )
 
@@ -263,15 +253,11 @@ def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) ->
     depth = 0
     for i, token in enumerate(tokens):
         if token.kind == "ambiguous":
-            return _refuse(
-                text, token, "ambiguous", f"more than {MAX_AMBIGUITIES} IRIs containing an apostrophe; write it as %27"
-            )
+            return _refuse(text, token, "ambiguous", f"more than {MAX_AMBIGUITIES} IRIs containing an apostrophe; write it as %27")
         if token.kind == "open":
             depth += 1
             if depth > policy.max_query_nesting:
-                return _refuse(
-                    text, token, "too-deeply-nested", f"brackets nest deeper than {policy.max_query_nesting} levels"
-                )
+                return _refuse(text, token, "too-deeply-nested", f"brackets nest deeper than {policy.max_query_nesting} levels")
         elif token.kind == "close":
             depth = max(0, depth - 1)
         elif token.kind == "pname":
@@ -292,9 +278,7 @@ def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) ->
             if word not in KEYWORDS:
                 return _refuse(text, token, "syntax", f"'{token.text}' is not a SPARQL keyword or function")
             if word == "SERVICE":
-                return _refuse(
-                    text, token, "service-refused", "SERVICE is refused: this endpoint does not query other endpoints"
-                )
+                return _refuse(text, token, "service-refused", "SERVICE is refused: this endpoint does not query other endpoints")
             if word in UPDATE_KEYWORDS:
                 return _refuse(
                     text,
@@ -328,9 +312,7 @@ def _inspect_glued(token: Token, text: str, prefixes: dict[str, str], policy: Sa
         if prefix not in prefixes:
             continue  # not a name after the keyword either: the parser refuses this reading
         if keyword == "SERVICE":
-            return _refuse(
-                text, token, "service-refused", f"{token.text} reads as SERVICE {rest}: SERVICE is refused"
-            )
+            return _refuse(text, token, "service-refused", f"{token.text} reads as SERVICE {rest}: SERVICE is refused")
         iri = prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
         if not policy.allows_graph(iri):
             return _outside(iri, f"{token.text} (read as FROM {rest}) at {_position(text, token.offset)}")

@@ -7,8 +7,8 @@ all named graphs, each named graph is one loaded file, with their ``void:triples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pyoxigraph as ox
 
@@ -63,7 +63,9 @@ def describe(endpoint: str, default_graph_triples: int | None, graphs: Sequence[
     ]
     triples += [ox.Triple(service, _sd("resultFormat"), ox.NamedNode(iri)) for iri in FORMAT_IRIS.values()]
     if default_graph_triples is not None:
-        triples.append(ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(default_graph_triples), datatype=XSD_INTEGER)))
+        triples.append(
+            ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(default_graph_triples), datatype=XSD_INTEGER))
+        )
     for index, graph in enumerate(graphs):
         named, description = ox.BlankNode(f"ng{index}"), ox.BlankNode(f"g{index}")
         triples += [

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
-from typing import Callable
 
 from sldkg.validation.validator import ValidationReport, Violation, local_name
 
@@ -138,7 +138,9 @@ def _is_failure(v: Violation) -> bool:
 
 def _line(report: ValidationReport, v: Violation, lang: str) -> str:
     path = f" {report.short(v.path)}" if v.path is not None else ""
-    return f"{_where(v)}: {report.short(v.focus_node)}{path}: {v.message(lang)} ({report.short(v.source_shape)}, {local_name(v.constraint)})"
+    return (
+        f"{_where(v)}: {report.short(v.focus_node)}{path}: {v.message(lang)} ({report.short(v.source_shape)}, {local_name(v.constraint)})"
+    )
 
 
 _GITHUB_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "notice"}
@@ -185,4 +187,4 @@ def render(report: ValidationReport, fmt: str = "text", lang: str = "en") -> str
     return FORMATTERS[fmt](report, lang)
 
 
-__all__ = ["FORMATS", "render", "format_text", "format_json", "format_turtle", "format_junit", "format_github"]
+__all__ = ["FORMATS", "format_github", "format_json", "format_junit", "format_text", "format_turtle", "render"]

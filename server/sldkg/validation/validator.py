@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 import pyshacl
@@ -27,8 +27,8 @@ from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoa
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from sldkg.locations import default_path
 from sldkg.graph.store import RDF_FORMATS, LoadError, discover, display_path
+from sldkg.locations import default_path
 
 #: Shape files with this name prefix lint the ontology instead of constraining the data.
 LINT_PREFIX = "ontology-"
@@ -261,7 +261,9 @@ def validate(
             )
         except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
             first_line = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
-            raise ShapesError(f"the shapes in {', '.join(str(display_path(Path(p))) for p in shapes)} cannot be used: {first_line}") from None
+            raise ShapesError(
+                f"the shapes in {', '.join(str(display_path(Path(p))) for p in shapes)} cannot be used: {first_line}"
+            ) from None
         conforms = conforms and bool(ok)
         copy_results(results, report, report_node)
     report.add((report_node, SH.conforms, Literal(conforms)))
@@ -319,7 +321,7 @@ def copy_results(results: Graph, report: Graph, report_node: BNode) -> None:
             report.add(triple)
 
 
-def read_result(report: Graph, result: rdflib.term.Node, sources: "SourceIndex") -> Violation:
+def read_result(report: Graph, result: rdflib.term.Node, sources: SourceIndex) -> Violation:
     focus = report.value(result, SH.focusNode)
     return Violation(
         focus_node=focus,
@@ -373,7 +375,7 @@ class SourceIndex:
         forms = [f"<{node}>"]
         for prefix, ns in prefixes.items():
             if str(node).startswith(ns) and len(str(node)) > len(ns):
-                forms.append(f"{prefix}:{str(node)[len(ns):]}")
+                forms.append(f"{prefix}:{str(node)[len(ns) :]}")
         if path not in self._texts:
             self._texts[path] = path.read_text(encoding="utf-8").splitlines()
         pattern = re.compile("^(?:" + "|".join(re.escape(f) for f in forms) + r")(?=[\s;,]|$)")
@@ -383,4 +385,4 @@ class SourceIndex:
         return None
 
 
-__all__ = ["ShapesError", "Location", "Violation", "ValidationReport", "validate", "load_files", "parse_file", "LINT_PREFIX"]
+__all__ = ["LINT_PREFIX", "Location", "ShapesError", "ValidationReport", "Violation", "load_files", "parse_file", "validate"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
@@ -26,7 +25,7 @@ def register_blueprints(app: Flask) -> None:
         module.init_app(app)
 
 
-def context() -> "Context":
+def context() -> Context:
     """The loaded state of the current app (settings, backend, embedded store)."""
     return current_app.extensions["sldkg"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Response, request
 
@@ -99,12 +99,7 @@ def finish(response: Response) -> Response:
         response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
         response.headers["Access-Control-Max-Age"] = "86400"
     _add_vary(response, "Accept", "Accept-Encoding")
-    if (
-        response.status_code == 200
-        and not response.direct_passthrough
-        and "Content-Encoding" not in response.headers
-        and accepts_gzip()
-    ):
+    if response.status_code == 200 and not response.direct_passthrough and "Content-Encoding" not in response.headers and accepts_gzip():
         body = response.get_data()
         if len(body) > GZIP_MIN_BYTES:
             response.set_data(gzip.compress(body, compresslevel=6, mtime=0))

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
-from sldkg.linked_data import dumps as dump_formats
 from sldkg.graph import reads as graph_reads
+from sldkg.linked_data import dumps as dump_formats
 from sldkg.linked_data.dumps import Dump, DumpCache
 from sldkg.linked_data.iri_map import public_base
 from sldkg.web import context
 from sldkg.web.errors import ApiError
 
 bp = Blueprint("dumps", __name__, url_prefix="/dumps")
+
 
 def dumps() -> dict[str, Dump]:
     try:
@@ -48,7 +49,13 @@ def index() -> Response:
     if accept and accept.best_match(["application/json", "text/html"]) == "text/html" and accept["text/html"] > accept["application/json"]:
         response = Response(render_template("dumps.html", listing=listing, version=context().backend.version), mimetype="text/html")
     else:
-        response = jsonify({"version": context().backend.version, "sums": public_base(context().settings.base_url, request.host_url) + "dumps/" + dump_formats.SUMS_FILE, "dumps": listing})
+        response = jsonify(
+            {
+                "version": context().backend.version,
+                "sums": public_base(context().settings.base_url, request.host_url) + "dumps/" + dump_formats.SUMS_FILE,
+                "dumps": listing,
+            }
+        )
     response.headers["Vary"] = "Accept"
     return response
 

@@ -22,13 +22,13 @@ import threading
 import rdflib
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from sldkg.linked_data import void_dcat as dataset_description
-from sldkg.linked_data import description_queries as describe
 from sldkg.graph import reads as graph_reads
+from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data import ontology_docs
 from sldkg.linked_data import rdf_formats as rdf_output
-from sldkg.settings import GRAPH_BASE, ONTOLOGY_IRI
+from sldkg.linked_data import void_dcat as dataset_description
 from sldkg.linked_data.dumps import DumpCache
+from sldkg.settings import GRAPH_BASE, ONTOLOGY_IRI
 from sldkg.web import context, public_url_base
 from sldkg.web.errors import ApiError
 from sldkg.web.ld_request import choose_format, refused
@@ -92,8 +92,11 @@ def named_graph(path: str) -> Response:
         response = graph_answer(rdf_output.to_rdflib(triples), "html", f"Named graph {graph_iri}")
     else:
         record = rdf_output.BY_NAME[fmt]
-        response = Response(rdf_output.serialize(triples, record), mimetype=record.media_type,
-                            headers={"Content-Type": record.media_type + "; charset=utf-8"})
+        response = Response(
+            rdf_output.serialize(triples, record),
+            mimetype=record.media_type,
+            headers={"Content-Type": record.media_type + "; charset=utf-8"},
+        )
     return finish(response, "graph-" + fmt)
 
 
@@ -137,8 +140,11 @@ def ontology() -> Response:
         response = Response(render_template("ontology.html", doc=doc, alternates=alternates), mimetype="text/html")
     else:
         fmt_record = rdf_output.BY_NAME[fmt]
-        response = Response(rdf_output.serialize(triples, fmt_record), mimetype=fmt_record.media_type,
-                            headers={"Content-Type": fmt_record.media_type + "; charset=utf-8"})
+        response = Response(
+            rdf_output.serialize(triples, fmt_record),
+            mimetype=fmt_record.media_type,
+            headers={"Content-Type": fmt_record.media_type + "; charset=utf-8"},
+        )
     return finish(response, "ontology-" + fmt)
 
 

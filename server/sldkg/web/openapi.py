@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from sldkg.sparql import negotiation as nego
 from sldkg.canned.catalogue import SCHEMAS, CannedQuery
+from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, SELECT
 
 ERROR_SCHEMA = {
@@ -90,11 +90,20 @@ def canned_operation(q: CannedQuery) -> dict[str, object]:
 def sparql_operations() -> dict[str, object]:
     all_types = nego.RESULTS_TYPES + nego.GRAPH_TYPES
     graph_params = [
-        {"name": name, "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string", "format": "uri"}}, "explode": True}
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+            "explode": True,
+        }
         for name in ("default-graph-uri", "named-graph-uri")
     ]
     responses = {
-        "200": {"description": "SELECT/ASK results or CONSTRUCT/DESCRIBE RDF, negotiated by Accept or format", "content": _content(all_types)},
+        "200": {
+            "description": "SELECT/ASK results or CONSTRUCT/DESCRIBE RDF, negotiated by Accept or format",
+            "content": _content(all_types),
+        },
         **_errors(400, 406, 413, 415, 422, 503),
     }
     return {
@@ -103,7 +112,13 @@ def sparql_operations() -> dict[str, object]:
             "summary": "SPARQL 1.1 query via GET (without query: the service description)",
             "tags": ["sparql"],
             "parameters": [
-                {"name": "query", "in": "query", "required": False, "schema": {"type": "string"}, "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"},
+                {
+                    "name": "query",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+                },
                 *graph_params,
                 FORMAT_PARAMETER,
             ],
@@ -144,7 +159,9 @@ def openapi_document(queries: Iterable[CannedQuery], server_url: str) -> dict[st
             "operationId": "listQueries",
             "summary": "The canned queries (JSON; HTML for browsers)",
             "tags": ["canned"],
-            "responses": {"200": {"description": "The list", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {}}}},
+            "responses": {
+                "200": {"description": "The list", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {}}}
+            },
         }
     }
     for q in queries:

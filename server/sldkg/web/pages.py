@@ -22,16 +22,15 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from sldkg.web import charts
-from sldkg.linked_data import description_queries as describe
-from sldkg.graph import reads as graph_reads
 from sldkg.canned.catalogue import CannedQuery, ParameterError, load_queries
-from sldkg.web.charts import Cell
-from sldkg.settings import RESOURCE_BASE
-from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
+from sldkg.graph import reads as graph_reads
+from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.iri_map import local_url
 from sldkg.linked_data.resource_view import compact
-from sldkg.web import context, public_url_base
+from sldkg.settings import RESOURCE_BASE
+from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
+from sldkg.web import charts, context, public_url_base
+from sldkg.web.charts import Cell
 from sldkg.web.errors import ApiError
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
@@ -121,10 +120,17 @@ def canned_examples() -> list[dict[str, str]]:
 
 
 #: Machine twins of a canned-query page (``?format=`` values of ``/queries/<slug>``).
-TWINS = {SELECT: (("application/sparql-results+json", "json"), ("text/csv", "csv"), ("text/tab-separated-values", "tsv"), ("application/sparql-results+xml", "xml")),
-         ASK: (("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml")),
-         CONSTRUCT: (("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt")),
-         DESCRIBE: (("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt"))}
+TWINS = {
+    SELECT: (
+        ("application/sparql-results+json", "json"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+        ("application/sparql-results+xml", "xml"),
+    ),
+    ASK: (("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml")),
+    CONSTRUCT: (("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt")),
+    DESCRIBE: (("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt")),
+}
 
 
 def cell(term, base_url: str) -> Cell:
@@ -153,8 +159,13 @@ def canned_page(slug: str) -> Response:
     except ParameterError as exc:
         status, error = 400, str(exc)
     else:
-        job = QueryJob(q.query, results_types=(graph_reads.JSON_RESULTS,), graph_types=(graph_reads.NTRIPLES,), substitutions=bindings,
-                       max_rows=context().settings.max_result_rows)
+        job = QueryJob(
+            q.query,
+            results_types=(graph_reads.JSON_RESULTS,),
+            graph_types=(graph_reads.NTRIPLES,),
+            substitutions=bindings,
+            max_rows=context().settings.max_result_rows,
+        )
         answer = context().backend.run(job)
         if not answer.ok:
             status, error = answer.status, answer.message or answer.error
@@ -169,13 +180,30 @@ def canned_page(slug: str) -> Response:
         else:
             variables = ["subject", "predicate", "object"]
             triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES), key=str)
-            rows = [{"subject": cell(t.subject, public_url_base()), "predicate": cell(t.predicate, public_url_base()), "object": cell(t.object, public_url_base())} for t in triples]
+            rows = [
+                {
+                    "subject": cell(t.subject, public_url_base()),
+                    "predicate": cell(t.predicate, public_url_base()),
+                    "object": cell(t.object, public_url_base()),
+                }
+                for t in triples
+            ]
 
     def query_string(fmt: str) -> str:
         return urlencode([*((k, v) for k, v in values.items()), ("format", fmt)])
 
-    html = render_template("canned_query.html", q=q, values=values, error=error, variables=variables, rows=rows, boolean=boolean,
-                           chart=chart, alternates=TWINS.get(q.form, ()), query_string=query_string)
+    html = render_template(
+        "canned_query.html",
+        q=q,
+        values=values,
+        error=error,
+        variables=variables,
+        rows=rows,
+        boolean=boolean,
+        chart=chart,
+        alternates=TWINS.get(q.form, ()),
+        query_string=query_string,
+    )
     response = Response(html, status, mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
-from sldkg.sparql import negotiation as nego
 from sldkg.canned.catalogue import AnswerCache, CannedQuery, ParameterError, load_queries
+from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, SELECT, Answer, QueryJob
-from sldkg.web.openapi import openapi_document
 from sldkg.sparql.protocol import ProtocolError, parse_query_string
 from sldkg.web import context, public_url_base
 from sldkg.web.answering import answer_job, finish
 from sldkg.web.errors import ApiError
+from sldkg.web.openapi import openapi_document
 
 bp = Blueprint("queries", __name__)
 bp.after_request(finish)
@@ -94,7 +94,10 @@ def run(slug: str) -> Response:
     if not wanted:
         offered = nego.RESULTS_TYPES if q.form in (SELECT, ASK) else nego.GRAPH_TYPES
         raise ApiError(
-            406, f"no acceptable media type for this {q.form} query; available: {', '.join(offered)}", "not-acceptable", available=list(offered)
+            406,
+            f"no acceptable media type for this {q.form} query; available: {', '.join(offered)}",
+            "not-acceptable",
+            available=list(offered),
         )
     settings = context().settings
     job = QueryJob(

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from sldkg.linked_data import description_queries as describe
-from sldkg.graph import reads as graph_reads
+from sldkg.canned.catalogue import AnswerCache
 from sldkg.graph import passages
+from sldkg.graph import reads as graph_reads
+from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data import rdf_formats as rdf_output
 from sldkg.linked_data import resource_view
-from sldkg.canned.catalogue import AnswerCache
 from sldkg.linked_data.iri_map import resource_iri
 from sldkg.web import context, public_url_base
 from sldkg.web.errors import ApiError

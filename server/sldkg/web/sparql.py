@@ -12,9 +12,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from sldkg.backends.evaluation import GRAPH_FORMATS, PREFIXES
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
-from sldkg.backends.evaluation import GRAPH_FORMATS, PREFIXES
 from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_query_string, parse_request
 from sldkg.sparql.service_description import GraphInfo, describe
 from sldkg.web import context
