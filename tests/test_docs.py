@@ -9,7 +9,7 @@ the canned-query list (tests/test_canned.py), the validate formats and exit code
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, fields
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -43,25 +43,24 @@ def settings_table() -> dict[str, tuple[str, str, str]]:
 
 
 def default_of(name: str) -> object:
-    field = next(f for f in fields(Settings) if f.name == name)
-    return field.default_factory() if field.default is MISSING else field.default  # type: ignore[misc]
+    return getattr(Settings(), name)
 
 
 # -- configuration ------------------------------------------------------------------------------------
 
 
-def test_every_setting_is_documented():
+def test_every_setting_is_documented() -> None:
     undocumented = {f.name for f in fields(Settings)} - set(settings_table())
     assert not undocumented, f"add these Settings fields to the table in docs/configuration.md: {sorted(undocumented)}"
 
 
-def test_no_documented_setting_is_stale():
+def test_no_documented_setting_is_stale() -> None:
     stale = set(settings_table()) - {f.name for f in fields(Settings)}
     assert not stale, f"docs/configuration.md documents settings that Settings does not have: {sorted(stale)}"
 
 
 @pytest.mark.parametrize("name", [f.name for f in fields(Settings)])
-def test_each_setting_names_its_environment_variable_and_meaning(name):
+def test_each_setting_names_its_environment_variable_and_meaning(name: str) -> None:
     row = settings_table().get(name)
     assert row, f"{name} is not in the table of docs/configuration.md"
     variable, _default, meaning = row
@@ -72,7 +71,7 @@ def test_each_setting_names_its_environment_variable_and_meaning(name):
     assert len(meaning) > 10, f"docs/configuration.md: say what {name} means"
 
 
-def test_the_settings_not_read_from_the_environment_really_are_not():
+def test_the_settings_not_read_from_the_environment_really_are_not() -> None:
     environ = {f"SLDKG_{name.upper()}": "from-the-environment" for name in NOT_FROM_ENVIRONMENT}
     settings = Settings.from_env(environ)
     assert all(getattr(settings, name) == default_of(name) for name in NOT_FROM_ENVIRONMENT)
@@ -81,7 +80,7 @@ def test_the_settings_not_read_from_the_environment_really_are_not():
 @pytest.mark.parametrize(
     "name", [f.name for f in fields(Settings) if isinstance(default_of(f.name), (int, float, str)) or default_of(f.name) is None]
 )
-def test_documented_defaults_match_the_code(name):
+def test_documented_defaults_match_the_code(name: str) -> None:
     row = settings_table().get(name)
     assert row, f"{name} is not in the table of docs/configuration.md"
     _variable, documented, _meaning = row
@@ -95,12 +94,12 @@ def test_documented_defaults_match_the_code(name):
 # -- README -------------------------------------------------------------------------------------------
 
 
-def test_the_readme_stays_short():
+def test_the_readme_stays_short() -> None:
     size = len(README.read_bytes())
     assert size <= README_LIMIT, f"README.md has {size} bytes (limit {README_LIMIT}); move details into docs/"
 
 
-def test_the_readme_has_the_set_up_commands_and_links_every_docs_file():
+def test_the_readme_has_the_set_up_commands_and_links_every_docs_file() -> None:
     readme = README.read_text(encoding="utf-8")
     assert "`make serve`" in readme and "`make test`" in readme and ".venv/bin/sldkg" in readme
     linked = {target for _file, target in relative_links(README)}
@@ -114,14 +113,14 @@ def test_the_readme_has_the_set_up_commands_and_links_every_docs_file():
 def relative_links(path: Path) -> list[tuple[Path, str]]:
     """(file, target) of every relative Markdown link in ``path``, outside code blocks and code spans."""
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    text = re.sub(r"^```.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)
     text = re.sub(r"`[^`\n]*`", "", text)
-    links = re.findall(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", text) + re.findall(r"^\[[^\]]+\]:\s+(\S+)", text, flags=re.M)
-    targets = [t.split("#", 1)[0].split("?", 1)[0] for t in links if not re.match(r"^[a-z][a-z0-9+.-]*:", t, re.I)]
+    links = re.findall(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", text) + re.findall(r"^\[[^\]]+\]:\s+(\S+)", text, flags=re.MULTILINE)
+    targets = [t.split("#", 1)[0].split("?", 1)[0] for t in links if not re.match(r"^[a-z][a-z0-9+.-]*:", t, re.IGNORECASE)]
     return [(path, t) for t in targets if t]
 
 
-def test_the_link_finder_finds_links_and_skips_code_and_urls(tmp_path):
+def test_the_link_finder_finds_links_and_skips_code_and_urls(tmp_path: Path) -> None:
     md = tmp_path / "x.md"
     md.write_text(
         "[a](docs/a.md#part) [b](https://example.org/) `[c](c.md)` [d](#here)\n```\n[e](e.md)\n```\n[f]: ../f.md\n", encoding="utf-8"
@@ -130,6 +129,6 @@ def test_the_link_finder_finds_links_and_skips_code_and_urls(tmp_path):
 
 
 @pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(REPO_ROOT)))
-def test_every_relative_link_points_at_an_existing_file(path):
+def test_every_relative_link_points_at_an_existing_file(path: Path) -> None:
     broken = [target for _file, target in relative_links(path) if not (path.parent / target).exists()]
     assert not broken, f"{path.relative_to(REPO_ROOT)} links to missing files: {broken}"

@@ -259,7 +259,7 @@ def test_the_validation_docs_document_every_format_and_exit_code():
     docs = (REPO_ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     section = docs.split("\n## `sldkg validate", 1)[1].split("\n## ", 1)[0]
     table = section.split("| `--format` | output |", 1)[1].split("\n\n", 1)[0]
-    assert set(re.findall(r"^\| `(\w+)`(?: \(default\))? \|", table, re.M)) == set(FORMATS)
+    assert set(re.findall(r"^\| `(\w+)`(?: \(default\))? \|", table, re.MULTILINE)) == set(FORMATS)
     assert all(f"| {code} |" in section for code in (0, 1, 2))
 
 
