@@ -23,7 +23,7 @@ README_LIMIT = 8192
 #: Fields that Settings.from_env deliberately does not read from the environment.
 NOT_FROM_ENVIRONMENT = {"extra"}
 #: Markdown files whose relative links must resolve.
-MARKDOWN = sorted({README, *REPO_ROOT.glob("*.md"), *DOCS.glob("*.md")})
+MARKDOWN = sorted({README, *REPO_ROOT.glob("*.md"), *DOCS.glob("*.md"), *(REPO_ROOT / "benchmarks").glob("*.md")})
 
 
 def settings_table() -> dict[str, tuple[str, str, str]]:
