@@ -1,10 +1,11 @@
-"""Canned queries: header parsing, typed binding, /queries, the answer cache, `sldkg query`, the README
-list — and every canned query run on the real data with its example parameters, asserting rows
+"""Canned queries: header parsing, typed binding, /queries, the answer cache, `sldkg query`, the list in
+docs/endpoint.md — and every canned query run on the real data with its example parameters, asserting rows
 that the seed document states."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -529,24 +530,30 @@ def test_cli_query_bad_input_exits_2_naming_it(runner, args, named):
     assert named in result.output
 
 
-# -- README ----------------------------------------------------------------------------------------
+# -- the generated list in docs/endpoint.md -------------------------------------------------------
+
+REGENERATE = "python -m sldkg.canned.catalogue --readme --write docs/endpoint.md"
 
 
-def test_readme_list_matches_the_query_headers():
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = canned.readme_section_of(readme)
-    assert section is not None, "README.md lacks the generated list; run: python -m sldkg.canned.catalogue --readme --write README.md"
-    assert section == canned.readme_list(QUERIES), (
-        "README.md's canned query list drifted; regenerate it with: python -m sldkg.canned.catalogue --readme --write README.md"
-    )
+def test_the_endpoint_docs_list_matches_the_query_headers():
+    docs = (REPO_ROOT / "docs" / "endpoint.md").read_text(encoding="utf-8")
+    section = canned.readme_section_of(docs)
+    assert section is not None, f"docs/endpoint.md lacks the generated list; run: {REGENERATE}"
+    assert section == canned.readme_list(QUERIES), f"docs/endpoint.md's canned query list drifted; regenerate it with: {REGENERATE}"
 
 
-def test_readme_generator_prints_the_list(capsys):
+def test_the_generated_list_links_every_query_file_from_docs():
+    targets = re.findall(r"\]\((\.\./queries/[^)]+)\)", canned.readme_list(QUERIES))
+    assert len(targets) == len(QUERIES)
+    assert all((REPO_ROOT / "docs" / target).resolve().is_file() for target in targets)
+
+
+def test_list_generator_prints_the_list(capsys):
     assert canned.main(["--readme"]) == 0
     assert capsys.readouterr().out.strip() == canned.readme_list(QUERIES)
 
 
-def test_readme_generator_rewrites_only_its_section(tmp_path):
+def test_list_generator_rewrites_only_its_section(tmp_path):
     readme = write(tmp_path, "README.md", f"# T\n\n{canned.README_START}\nold\n{canned.README_END}\n\n## After\n")
     assert canned.main(["--readme", "--write", str(readme)]) == 0
     text = readme.read_text(encoding="utf-8")

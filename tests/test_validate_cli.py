@@ -265,13 +265,13 @@ def test_validate_in_an_empty_folder_checks_the_bundled_data(runner, tmp_path, m
     assert str(tmp_path) not in result.stderr
 
 
-def test_the_readme_documents_every_format_and_exit_code():
+def test_the_validation_docs_document_every_format_and_exit_code():
     from sldkg.validation.report_formats import FORMATS
 
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Validating data", 1)[1].split("\n## ", 1)[0]
+    docs = (REPO_ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    section = docs.split("\n## `sldkg validate", 1)[1].split("\n## ", 1)[0]
     table = section.split("| `--format` | output |", 1)[1].split("\n\n", 1)[0]
-    assert set(re.findall(r"^\| `(\w+)`(?: \(default\))? \|", table, re.M)) == set(FORMATS)
+    assert set(re.findall(r"^\| `(\w+)`(?: \(default\))? \|", table, re.MULTILINE)) == set(FORMATS)
     assert all(f"| {code} |" in section for code in (0, 1, 2))
 
 

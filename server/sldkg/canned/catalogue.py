@@ -20,8 +20,8 @@ never spliced into the query text. A parameter's variable must be projected by t
 evaluator binds projected variables), and every query must declare at least a title and both
 descriptions.
 
-``python -m sldkg.canned.catalogue --readme`` prints the README's list of canned queries
-(``--write README.md`` replaces it in place).
+``python -m sldkg.canned.catalogue --readme`` prints the list of canned queries of ``docs/endpoint.md``
+(``--write docs/endpoint.md`` replaces it in place; its links are relative to ``docs/``).
 """
 
 from __future__ import annotations
@@ -338,7 +338,7 @@ README_END = "<!-- canned-queries:end -->"
 
 
 def readme_list(queries: Mapping[str, CannedQuery]) -> str:
-    """The README's table of canned queries, between its markers."""
+    """The table of canned queries in ``docs/endpoint.md``, between its markers (links relative to ``docs/``)."""
     rows = [README_START, "", "| slug | title | parameters (type, example) | form | tags |", "|---|---|---|---|---|"]
     for q in queries.values():
         params = "; ".join(
@@ -346,14 +346,14 @@ def readme_list(queries: Mapping[str, CannedQuery]) -> str:
             for p in q.parameters
         )
         rows.append(
-            f"| [`{q.slug}`](queries/{q.path.name}) | {q.title} — {q.description['en']} | {params or '–'} | {q.form} | {', '.join(q.tags)} |"
+            f"| [`{q.slug}`](../queries/{q.path.name}) | {q.title} — {q.description['en']} | {params or '–'} | {q.form} | {', '.join(q.tags)} |"
         )
     rows += ["", README_END]
     return "\n".join(rows)
 
 
 def readme_section_of(readme_text: str) -> str | None:
-    """The generated part of a README (markers included), or ``None`` when the markers are missing."""
+    """The generated part of a Markdown file (markers included), or ``None`` when the markers are missing."""
     start, end = readme_text.find(README_START), readme_text.find(README_END)
     if start < 0 or end < start:
         return None
@@ -362,8 +362,8 @@ def readme_section_of(readme_text: str) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sldkg.canned.catalogue", description="Canned query tools.")
-    parser.add_argument("--readme", action="store_true", help="print the README's list of canned queries")
-    parser.add_argument("--write", type=Path, metavar="README", help="with --readme: replace the list between the markers in this file")
+    parser.add_argument("--readme", action="store_true", help="print the list of canned queries of docs/endpoint.md")
+    parser.add_argument("--write", type=Path, metavar="MARKDOWN", help="with --readme: replace the list between the markers in this file")
     parser.add_argument("--folder", type=Path, default=Settings().queries_path, help="the queries folder")
     args = parser.parse_args(argv)
     try:
