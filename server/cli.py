@@ -159,7 +159,7 @@ def query_command(slug, params, fmt, data) -> None:
     type=click.Choice(["all", "ttl", "nt", "jsonld", "rdfxml", "nq", "trig"]),
     help="Dump format (repeatable); nq and trig keep the named graphs.",
 )
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write sldkg.<ext> and SHA256SUMS into.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write sldkg-<release>.<ext> (sldkg.<ext> when the data state no release) and SHA256SUMS into.")
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), help="File or folder to load (repeatable) [default: ontology/ and data/].")
 def export_command(formats, out, data) -> None:
     """Write the whole dataset as dump files (the same bytes the server offers under /dumps/)."""

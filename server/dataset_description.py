@@ -4,7 +4,8 @@ record (``/catalog``); pure (no Flask).
 The figures come from queries (:data:`STATISTICS_QUERIES`, run by the web layer through the
 backend) and the dumps; nothing is invented: the maintainers are "sldkg contributors", the
 source report's publisher is named as in the report's imprint, and the only date is the data
-version's modification time.
+version's modification time. The release (``dcat:version``) is the one the loaded graph states
+(:mod:`server.release`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from .config import BASE_IRI, RESOURCE_BASE
 from .describe import PREFIXES as SPARQL_PREFIXES
 from .dump_formats import Dump
 from .rdf_output import PREFIXES
+from .release import RELEASE_QUERY
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: DCAT 3's dcat:version (rdflib's DCAT namespace object predates it).
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 
 #: Persistent IRIs of the descriptions (their documents are served at these paths).
 DATASET = URIRef(BASE_IRI + ".well-known/void#dataset")
@@ -77,6 +81,7 @@ SELECT DISTINCT ?key ?participating WHERE {{
   FILTER(STRSTARTS(STR(?key), "{STATE_KEY_BASE}"))
   BIND(EXISTS {{ ?event sld:participatingLand ?land }} AS ?participating)
 }} ORDER BY ?key""",
+    "release": RELEASE_QUERY,
 }
 
 
@@ -92,6 +97,8 @@ class Statistics:
     #: DCAT-AP.de state keys of the Länder the data covers (those that took part, or all described)
     state_keys: list[str] = field(default_factory=list)
     modified: datetime | None = None
+    #: The release the loaded graph states (``owl:versionInfo`` of the ontology), ``None`` when it states none.
+    release: str | None = None
 
 
 def link_counts(objects_with_counts: list[tuple[str, int]]) -> dict[str, int]:
@@ -130,6 +137,8 @@ def _describe_dataset_core(graph: rdflib.Graph, stats: Statistics, base: str) ->
     graph.add((CATALOG_RECORD_AGENT, FOAF.name, Literal(MAINTAINERS)))
     graph.add((DATASET, DCTERMS.source, REPORT))
     graph.add((DATASET, FOAF.homepage, URIRef(base)))
+    if stats.release is not None:
+        graph.add((DATASET, DCAT_VERSION, Literal(stats.release)))
     if stats.modified is not None:
         graph.add((DATASET, DCTERMS.modified, Literal(stats.modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
 
@@ -150,7 +159,7 @@ def build_void(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
                        "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#", "https://w3id.org/sldkg/ontology#"):
         graph.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
     for dump in dumps:
-        graph.add((DATASET, VOID.dataDump, URIRef(base + "dumps/" + dump.format.file_name)))
+        graph.add((DATASET, VOID.dataDump, URIRef(base + "dumps/" + dump.file_name)))
     examples = []
     for cls, n, example in stats.classes:
         partition = BNode()
@@ -218,7 +227,7 @@ def build_dcat(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     for dump in dumps:
         fmt = dump.format
         distribution = URIRef(f"{CATALOG}#distribution-{fmt.name}")
-        url = URIRef(base + "dumps/" + fmt.file_name)
+        url = URIRef(base + "dumps/" + dump.file_name)
         graph.add((DATASET, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))
         graph.add((distribution, DCTERMS.title, Literal(f"Gesamtabzug ({fmt.media_type})", lang="de")))
