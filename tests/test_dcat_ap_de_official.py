@@ -16,7 +16,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 import rdflib
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF
 
 VENDOR = Path(__file__).parent / "vendor" / "dcat-ap-de"
 #: The files of the GovData profile "v30_de_spec" (validator/resources/config.properties), without the imports file.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import warnings
-from pathlib import Path
 
 import pytest
 import rdflib

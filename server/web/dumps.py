@@ -17,6 +17,7 @@ through the backend) and kept on the app; a new data version regenerates them.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from .. import dump_formats, graph_reads
 from ..dump_formats import Dump, DumpCache
@@ -73,7 +74,7 @@ def sums() -> Response:
 
 
 @bp.get("/<name>")
-def dump(name: str) -> Response:
+def dump(name: str) -> BaseResponse:
     served = dumps()
     found = served.get(name)
     if found is None:
