@@ -125,7 +125,9 @@ def test_every_local_term_used_in_data_is_declared(data, ontology):
 
 def test_ontology_metadata(ontology):
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in ontology
-    assert str(ontology.value(ONTOLOGY, OWL.versionInfo)) == "0.1.0"
+    release = str(ontology.value(ONTOLOGY, OWL.versionInfo))
+    assert re.fullmatch(r"[0-9]{4}\.[1-9][0-9]*", release), release  # <year>.<n>, see docs/citing.md
+    assert ontology.value(ONTOLOGY, OWL.versionIRI) == URIRef(f"{ONTOLOGY}/{release}")
     dcterms = Namespace("http://purl.org/dc/terms/")
     assert ontology.value(ONTOLOGY, dcterms.license) == URIRef("http://dcat-ap.de/def/licenses/cc-by/4.0")
     titles = {t.language for t in ontology.objects(ONTOLOGY, dcterms.title)}

@@ -1,4 +1,5 @@
-"""Dumps: /dumps/ at stable URLs with checksums, generated once per data version, and `sldkg export`."""
+"""Dumps: /dumps/ at stable URLs named after the release (sldkg-2026.1.ttl) with checksums, generated
+once per data version; the names without a release redirect; and `sldkg export`."""
 
 from __future__ import annotations
 
@@ -8,22 +9,28 @@ import warnings
 
 import pytest
 import rdflib
+from rdflib.namespace import OWL
+from repo_paths import REPO_ROOT
 
 from sldkg.app import create_app
 from sldkg.backends.evaluation import execute
 from sldkg.cli import main
 from sldkg.graph.store import load
-from sldkg.settings import Settings
+from sldkg.settings import ONTOLOGY_IRI, Settings
 
-FILES = {
-    "sldkg.ttl": ("text/turtle", "turtle"),
-    "sldkg.nt": ("application/n-triples", "nt"),
-    "sldkg.jsonld": ("application/ld+json", "json-ld"),
-    "sldkg.rdf": ("application/rdf+xml", "xml"),
-    "sldkg.nq": ("application/n-quads", "nquads"),
-    "sldkg.trig": ("application/trig", "trig"),
+#: The release the repository's ontology states (the single source, see server/release.py).
+RELEASE = str(rdflib.Graph().parse(REPO_ROOT / "ontology" / "sldkg.ttl").value(rdflib.URIRef(ONTOLOGY_IRI), OWL.versionInfo))
+EXTENSIONS = {
+    "ttl": ("text/turtle", "turtle"),
+    "nt": ("application/n-triples", "nt"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "rdf": ("application/rdf+xml", "xml"),
+    "nq": ("application/n-quads", "nquads"),
+    "trig": ("application/trig", "trig"),
 }
-QUAD_FILES = {"sldkg.nq", "sldkg.trig"}
+FILES = {f"sldkg-{RELEASE}.{ext}": media for ext, media in EXTENSIONS.items()}
+QUAD_FILES = {f"sldkg-{RELEASE}.nq", f"sldkg-{RELEASE}.trig"}
+NQ = f"sldkg-{RELEASE}.nq"
 
 
 def parse(body: bytes, fmt: str) -> rdflib.Dataset:
@@ -79,13 +86,26 @@ def test_sums_file_lists_every_dump(client):
 
 def test_listing_for_machines_and_browsers(client):
     listing = client.get("/dumps/", headers={"Accept": "application/json"}).get_json()
+    assert listing["release"] == RELEASE
     assert {d["file"] for d in listing["dumps"]} == set(FILES)
     assert all(d["named_graphs"] == (d["file"] in QUAD_FILES) for d in listing["dumps"])
     html = client.get("/dumps/", headers={"Accept": "text/html"})
     assert html.mimetype == "text/html" and "SHA256SUMS" in html.get_data(as_text=True)
+    assert f'<strong class="release">{RELEASE}</strong>' in html.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("name", ["sldkg.xml", "..%2Fpyproject.toml", "sldkg", "SHA256SUMS.txt"])
+@pytest.mark.parametrize("ext", EXTENSIONS)
+def test_names_without_a_release_redirect_to_the_served_release(client, ext):
+    """The URLs of the dumps before releases were numbered keep working, and say which release they give."""
+    response = client.get(f"/dumps/sldkg.{ext}")
+    assert response.status_code == 302
+    assert response.headers["Location"].rsplit("/", 1)[-1] == f"sldkg-{RELEASE}.{ext}"
+    assert client.get(f"/dumps/sldkg.{ext}", follow_redirects=True).data == client.get(f"/dumps/sldkg-{RELEASE}.{ext}").data
+
+
+@pytest.mark.parametrize(
+    "name", ["sldkg.xml", "..%2Fpyproject.toml", "sldkg", "SHA256SUMS.txt", "sldkg-1999.1.ttl", f"sldkg-{RELEASE}.xml"]
+)
 def test_unknown_dumps_are_404(client, name):
     assert client.get("/dumps/" + name).status_code == 404
 
@@ -110,7 +130,7 @@ class CountingBackend:
 def test_dumps_are_generated_once_per_data_version(store):
     backend = CountingBackend(store)
     client = create_app(Settings.from_env({}), backend=backend).test_client()
-    first = client.get("/dumps/sldkg.nq").data
+    first = client.get("/dumps/" + NQ).data
     reads = backend.jobs
     assert reads == 1  # one read of every quad makes all six dumps
     for name in FILES:
@@ -118,13 +138,14 @@ def test_dumps_are_generated_once_per_data_version(store):
     client.get("/dumps/SHA256SUMS")
     assert backend.jobs == reads
     backend.version = "another-version"
-    assert client.get("/dumps/sldkg.nq").data == first
+    assert client.get("/dumps/" + NQ).data == first
     assert backend.jobs == reads + 1
 
 
 def test_export_writes_the_same_bytes_the_server_offers(client, runner, tmp_path):
     result = runner.invoke(main, ["export", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, "SHA256SUMS"])
     for name in FILES:
         assert (tmp_path / name).read_bytes() == client.get("/dumps/" + name).data, name
     assert (tmp_path / "SHA256SUMS").read_bytes() == client.get("/dumps/SHA256SUMS").data
@@ -138,7 +159,7 @@ def test_export_of_chosen_formats_keeps_named_graphs_in_quad_formats(runner, tmp
     out = tmp_path / "out"
     result = runner.invoke(main, ["export", "--format", "trig", "--format", "nt", "--data", str(data), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "sldkg.nt", "sldkg.trig"]
+    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "sldkg.nt", "sldkg.trig"]  # no ontology, so no release in the names
     trig = parse((out / "sldkg.trig").read_bytes(), "trig")
     assert {str(g.identifier) for g in trig.graphs() if len(g)} == {
         "https://w3id.org/sldkg/graph/a/one",

@@ -17,6 +17,7 @@ from sldkg.settings import BASE_IRI
 
 DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+GEODCATAP = rdflib.Namespace("http://data.europa.eu/930/")
 SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 DATASET = rdflib.URIRef("https://w3id.org/sldkg/.well-known/void#dataset")
@@ -79,7 +80,7 @@ def test_catalogue_names_licence_attribution_and_publishers_without_inventing(ca
     assert catalog.value(DATASET, DCATDE.licenseAttributionByText) is not None
     publisher = catalog.value(DATASET, DCTERMS.publisher)
     assert str(catalog.value(publisher, FOAF.name)) == "sldkg contributors"
-    originator = catalog.value(DATASET, DCATDE.originator)
+    originator = catalog.value(DATASET, GEODCATAP.originator)  # DCAT-AP.de 3.0, in place of dcatde:originator
     assert str(catalog.value(originator, FOAF.name)) == "Geschäftsstelle Stadt.Land.Digital"
     assert (DATASET, DCAT.theme, rdflib.URIRef("http://publications.europa.eu/resource/authority/data-theme/GOVE")) in catalog
     # no people and no made-up dates: the only date is the data version's modification time
@@ -98,7 +99,10 @@ def test_spatial_coverage_is_germany_and_the_participating_laender(app, catalog)
     assert len(keys) == 13
     spatial = {str(o) for o in catalog.objects(DATASET, DCTERMS.spatial)}
     assert spatial == keys | {"http://publications.europa.eu/resource/authority/country/DEU"}
-    assert {str(o) for o in catalog.objects(DATASET, DCATDE.politicalGeocodingURI)} == keys
+    assert not list(catalog.objects(DATASET, DCATDE.politicalGeocodingURI))  # deprecated in DCAT-AP.de 3.0
+    assert catalog.value(DATASET, DCATDE.politicalGeocodingLevelURI) == rdflib.URIRef(
+        "http://dcat-ap.de/def/politicalGeocoding/Level/state"
+    )
 
 
 def test_every_dump_is_a_distribution_whose_checksum_matches_the_download(client, catalog):

@@ -232,7 +232,11 @@ def query_command(slug, params, fmt, data) -> None:
     help="Dump format (repeatable); nq and trig keep the named graphs.",
 )
 @click.option(
-    "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write sldkg.<ext> and SHA256SUMS into."
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write sldkg-<release>.<ext> (sldkg.<ext> when the data state no release) and SHA256SUMS into.",
 )
 @click.option(
     "--data",

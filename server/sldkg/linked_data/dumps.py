@@ -2,7 +2,9 @@
 
 The same code writes ``sldkg export`` files and the server's ``/dumps/`` answers. Quad formats
 (N-Quads, TriG) keep every file's named graph; triple formats hold the union of all graphs
-(each triple once).
+(each triple once). File names carry the release the graph states (``sldkg-2026.1.ttl``, see
+:mod:`sldkg.linked_data.release`), so a downloaded file says which release it is; a graph without a
+release gives ``sldkg.ttl``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyoxigraph as ox
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.rdf_formats import PREFIXES
+from sldkg.linked_data.release import release_of
 
 DUMP_STEM = "sldkg"
 
@@ -32,8 +35,13 @@ class DumpFormat:
     quads: bool
 
     @property
-    def file_name(self) -> str:
+    def unversioned_name(self) -> str:
+        """``sldkg.<ext>``: the name without a release (the server redirects it to the current release's file)."""
         return f"{DUMP_STEM}.{self.extension}"
+
+    def file_name(self, release: str | None) -> str:
+        """``sldkg-<release>.<ext>``, or ``sldkg.<ext>`` when the graph states no release."""
+        return f"{DUMP_STEM}-{release}.{self.extension}" if release else self.unversioned_name
 
 
 FORMATS: tuple[DumpFormat, ...] = (
@@ -45,7 +53,7 @@ FORMATS: tuple[DumpFormat, ...] = (
     DumpFormat("trig", "trig", "application/trig", ox.RdfFormat.TRIG, True),
 )
 BY_NAME = {f.name: f for f in FORMATS}
-BY_FILE = {f.file_name: f for f in FORMATS}
+BY_UNVERSIONED_NAME = {f.unversioned_name: f for f in FORMATS}
 SUMS_FILE = "SHA256SUMS"
 
 
@@ -53,6 +61,12 @@ SUMS_FILE = "SHA256SUMS"
 class Dump:
     format: DumpFormat
     body: bytes
+    #: The release the dumped graph states (``None``: it states none).
+    release: str | None = None
+
+    @property
+    def file_name(self) -> str:
+        return self.format.file_name(self.release)
 
     @property
     def sha256(self) -> str:
@@ -88,10 +102,11 @@ def serialize(quads: list[ox.Quad], fmt: DumpFormat) -> bytes:
 def write_dumps(quads: list[ox.Quad], formats: Iterable[DumpFormat], folder: Path) -> list[Path]:
     """Write one dump per format and their ``SHA256SUMS`` into ``folder`` (created when missing)."""
     folder.mkdir(parents=True, exist_ok=True)
-    dumps = [Dump(fmt, serialize(quads, fmt)) for fmt in formats]
+    release = release_of(quads)
+    dumps = [Dump(fmt, serialize(quads, fmt), release) for fmt in formats]
     written = []
     for dump in dumps:
-        path = folder / dump.format.file_name
+        path = folder / dump.file_name
         path.write_bytes(dump.body)
         written.append(path)
     (folder / SUMS_FILE).write_bytes(sums_file(dumps))
@@ -100,7 +115,7 @@ def write_dumps(quads: list[ox.Quad], formats: Iterable[DumpFormat], folder: Pat
 
 def sums_file(dumps: Iterable[Dump]) -> bytes:
     """The ``SHA256SUMS`` file (``sha256sum -c`` format)."""
-    return "".join(f"{d.sha256}  {d.format.file_name}\n" for d in dumps).encode("ascii")
+    return "".join(f"{d.sha256}  {d.file_name}\n" for d in dumps).encode("ascii")
 
 
 #: A dump read is allowed this many quads (well above the row limit of ad-hoc queries).
@@ -109,7 +124,8 @@ MAX_QUADS = 50_000_000
 
 class DumpCache:
     """The dumps of one data version, built on first use from one read of every quad through the
-    backend (``graph_reads.Refused`` when the store refuses), then served from memory."""
+    backend (``graph_reads.Refused`` when the store refuses), then served from memory; keyed by
+    file name (``sldkg-<release>.<ext>``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -121,6 +137,8 @@ class DumpCache:
             if self.version != backend.version or not self.dumps:
                 solutions = graph_reads.select(backend, describe.QUADS_QUERY, max_rows=MAX_QUADS)
                 quads = quads_from_solutions(solutions)
-                self.dumps = {f.file_name: Dump(f, serialize(quads, f)) for f in FORMATS}
+                release = release_of(quads)
+                dumps = (Dump(f, serialize(quads, f), release) for f in FORMATS)
+                self.dumps = {d.file_name: d for d in dumps}
                 self.version = backend.version
             return self.dumps

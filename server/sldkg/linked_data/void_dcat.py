@@ -1,10 +1,18 @@
-"""The dataset described for machines: VoID (``/.well-known/void``) and a DCAT-AP.de catalogue
+"""The dataset described for machines: VoID (``/.well-known/void``) and a DCAT-AP.de 3.0 catalogue
 record (``/catalog``); pure (no Flask).
 
 The figures come from queries (:data:`STATISTICS_QUERIES`, run by the web layer through the
 backend) and the dumps; nothing is invented: the maintainers are "sldkg contributors", the
 source report's publisher is named as in the report's imprint, and the only date is the data
-version's modification time.
+version's modification time. The release (``dcat:version``) is the one the loaded graph states
+(:mod:`sldkg.linked_data.release`).
+
+The record follows DCAT-AP.de 3.0 and is checked by the official GovData shapes
+(tests/test_dcat_ap_de_official.py): no property DCAT-AP.de 3.0 deprecates
+(``dcatde:politicalGeocodingURI`` -> ``dcterms:spatial``; ``dcatde:originator`` ->
+``geodcatap:originator``; ``owl:versionInfo`` -> ``dcat:version``), and every coded value from the
+vocabulary DCAT-AP.de names: EU file types, languages and data themes, the DCAT-AP.de licences and
+political geocoding levels.
 """
 
 from __future__ import annotations
@@ -19,11 +27,17 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 from sldkg.linked_data.description_queries import PREFIXES as SPARQL_PREFIXES
 from sldkg.linked_data.dumps import Dump
 from sldkg.linked_data.rdf_formats import PREFIXES
+from sldkg.linked_data.release import RELEASE_QUERY
 from sldkg.settings import BASE_IRI, RESOURCE_BASE
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: DCAT 3's dcat:version (rdflib's DCAT namespace object predates it).
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+GEODCATAP = Namespace("http://data.europa.eu/930/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 
 #: Persistent IRIs of the descriptions (their documents are served at these paths).
 DATASET = URIRef(BASE_IRI + ".well-known/void#dataset")
@@ -44,7 +58,8 @@ SOURCE_PUBLISHER_NAME = "Geschäftsstelle Stadt.Land.Digital"
 THEME_GOVE = URIRef("http://publications.europa.eu/resource/authority/data-theme/GOVE")
 GERMANY = URIRef("http://publications.europa.eu/resource/authority/country/DEU")
 STATE_KEY_BASE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/"
-STATE_LEVEL = URIRef("http://dcat-ap.de/def/politicalGeocodingLevel/state")
+#: DCAT-AP.de's political geocoding level "Land" (vocabulary http://dcat-ap.de/def/politicalGeocoding/Level).
+STATE_LEVEL = URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/state")
 LANGUAGE_DE = URIRef("http://publications.europa.eu/resource/authority/language/DEU")
 IANA = "https://www.iana.org/assignments/media-types/"
 FILE_TYPES = {
@@ -77,6 +92,7 @@ SELECT DISTINCT ?key ?participating WHERE {{
   FILTER(STRSTARTS(STR(?key), "{STATE_KEY_BASE}"))
   BIND(EXISTS {{ ?event sld:participatingLand ?land }} AS ?participating)
 }} ORDER BY ?key""",
+    "release": RELEASE_QUERY,
 }
 
 
@@ -92,6 +108,8 @@ class Statistics:
     #: DCAT-AP.de state keys of the Länder the data covers (those that took part, or all described)
     state_keys: list[str] = field(default_factory=list)
     modified: datetime | None = None
+    #: The release the loaded graph states (``owl:versionInfo`` of the ontology), ``None`` when it states none.
+    release: str | None = None
 
 
 def link_counts(objects_with_counts: list[tuple[str, int]]) -> dict[str, int]:
@@ -110,6 +128,8 @@ def _graph() -> rdflib.Graph:
         graph.bind(prefix, namespace, override=True, replace=True)
     graph.bind("spdx", SPDX)
     graph.bind("sd", SD)
+    graph.bind("geodcatap", GEODCATAP)
+    graph.bind("adms", ADMS)
     return graph
 
 
@@ -146,8 +166,10 @@ def _describe_dataset_core(graph: rdflib.Graph, stats: Statistics, base: str) ->
     graph.add((DATASET, DCTERMS.publisher, CATALOG_RECORD_AGENT))
     graph.add((CATALOG_RECORD_AGENT, RDF.type, FOAF.Agent))
     graph.add((CATALOG_RECORD_AGENT, FOAF.name, Literal(MAINTAINERS)))
-    graph.add((DATASET, DCTERMS.source, REPORT))
+    graph.add((DATASET, PROV.wasDerivedFrom, REPORT))
     graph.add((DATASET, FOAF.homepage, URIRef(base)))
+    if stats.release is not None:
+        graph.add((DATASET, DCAT_VERSION, Literal(stats.release)))
     if stats.modified is not None:
         graph.add((DATASET, DCTERMS.modified, Literal(stats.modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
 
@@ -157,6 +179,7 @@ def build_void(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     graph = _graph()
     graph.add((DATASET, RDF.type, VOID.Dataset))
     _describe_dataset_core(graph, stats, base)
+    graph.add((DATASET, DCTERMS.source, REPORT))  # VoID's way to name what a dataset was derived from
     graph.add((DATASET, VOID.uriSpace, Literal(RESOURCE_BASE)))
     graph.add((DATASET, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
     graph.add((DATASET, VOID.entities, Literal(stats.entities, datatype=XSD.integer)))
@@ -174,7 +197,7 @@ def build_void(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     ):
         graph.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
     for dump in dumps:
-        graph.add((DATASET, VOID.dataDump, URIRef(base + "dumps/" + dump.format.file_name)))
+        graph.add((DATASET, VOID.dataDump, URIRef(base + "dumps/" + dump.file_name)))
     examples = []
     for cls, n, example in stats.classes:
         partition = BNode()
@@ -243,7 +266,23 @@ def build_dcat(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     graph.add((DATASET, RDF.type, DCAT.Dataset))
     _describe_dataset_core(graph, stats, base)
     graph.add((DATASET, DCATDE.licenseAttributionByText, Literal(ATTRIBUTION, lang="de")))
-    graph.add((DATASET, DCATDE.originator, SOURCE_PUBLISHER))
+    if stats.release is not None:
+        graph.add(
+            (
+                DATASET,
+                ADMS.versionNotes,
+                Literal(f"Veröffentlichung {stats.release}; was sich geändert hat, steht in CHANGELOG.md unter dieser Nummer.", lang="de"),
+            )
+        )
+        graph.add(
+            (
+                DATASET,
+                ADMS.versionNotes,
+                Literal(f"Release {stats.release}; what changed is listed in CHANGELOG.md under this number.", lang="en"),
+            )
+        )
+    # DCAT-AP.de 3.0: the originator ("Urheber") of what the data were made from, in place of dcatde:originator
+    graph.add((DATASET, GEODCATAP.originator, SOURCE_PUBLISHER))
     graph.add((SOURCE_PUBLISHER, RDF.type, FOAF.Agent))
     graph.add((SOURCE_PUBLISHER, FOAF.name, Literal(SOURCE_PUBLISHER_NAME, lang="de")))
     graph.add((DATASET, DCAT.theme, THEME_GOVE))
@@ -252,15 +291,15 @@ def build_dcat(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     graph.add((DATASET, DCAT.keyword, Literal("Kommunen", lang="de")))
     graph.add((DATASET, DCAT.keyword, Literal("Bundesländer", lang="de")))
     graph.add((DATASET, DCAT.landingPage, URIRef(base)))
-    graph.add((DATASET, DCTERMS.spatial, GERMANY))
+    # DCAT-AP.de 3.0 names the Länder in dcterms:spatial (dcatde:politicalGeocodingURI is deprecated)
+    for place in (GERMANY, *(URIRef(key) for key in stats.state_keys)):
+        graph.add((DATASET, DCTERMS.spatial, place))
+        graph.add((place, RDF.type, DCTERMS.Location))
     graph.add((DATASET, DCATDE.politicalGeocodingLevelURI, STATE_LEVEL))
-    for key in stats.state_keys:
-        graph.add((DATASET, DCTERMS.spatial, URIRef(key)))
-        graph.add((DATASET, DCATDE.politicalGeocodingURI, URIRef(key)))
     for dump in dumps:
         fmt = dump.format
         distribution = URIRef(f"{CATALOG}#distribution-{fmt.name}")
-        url = URIRef(base + "dumps/" + fmt.file_name)
+        url = URIRef(base + "dumps/" + dump.file_name)
         graph.add((DATASET, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))
         graph.add((distribution, DCTERMS.title, Literal(f"Gesamtabzug ({fmt.media_type})", lang="de")))

@@ -1,8 +1,13 @@
 """Dumps of the whole dataset at stable URLs, with checksums.
 
-* ``GET /dumps/`` – the list (HTML for browsers, JSON otherwise): file, media type, size, SHA-256.
-* ``GET /dumps/sldkg.{ttl,nt,jsonld,rdf,nq,trig}`` – one dump; ``ETag`` is its SHA-256 and
-  ``Digest: sha-256=…`` (RFC 3230) and ``Repr-Digest: sha-256=:…:`` (RFC 9530) lets clients check what they got; conditional requests get 304.
+* ``GET /dumps/`` – the list (HTML for browsers, JSON otherwise): release, file, media type, size, SHA-256.
+* ``GET /dumps/sldkg-<release>.{ttl,nt,jsonld,rdf,nq,trig}`` – one dump of the served release
+  (``sldkg-2026.1.ttl``); ``ETag`` is its SHA-256 and ``Digest: sha-256=…`` (RFC 3230) and
+  ``Repr-Digest: sha-256=:…:`` (RFC 9530) lets clients check what they got; conditional requests get 304.
+  Another release's file is 404 (this server holds one release).
+* ``GET /dumps/sldkg.{ttl,…}`` – the names without a release (the URLs before releases were
+  numbered): 302 to the served release's file, so old links keep working and the client learns
+  which release it got.
 * ``GET /dumps/SHA256SUMS`` – the sums of all dumps (``sha256sum -c`` format).
 
 The dumps are generated once per data version (all formats together, from one read of every quad
@@ -11,7 +16,8 @@ through the backend) and kept on the app; a new data version regenerates them.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import dumps as dump_formats
@@ -31,31 +37,34 @@ def dumps() -> dict[str, Dump]:
         raise ApiError(answer.status, answer.message or "the store refused the request", answer.error or None) from None
 
 
+def served_release(found: dict[str, Dump]) -> str | None:
+    return next((d.release for d in found.values()), None)
+
+
 @bp.get("/")
 def index() -> Response:
+    found = dumps()
+    release = served_release(found)
     listing = [
         {
-            "file": d.format.file_name,
-            "url": public_base(context().settings.base_url, request.host_url) + "dumps/" + d.format.file_name,
+            "file": d.file_name,
+            "url": public_base(context().settings.base_url, request.host_url) + "dumps/" + d.file_name,
             "format": d.format.name,
             "media_type": d.format.media_type,
             "named_graphs": d.format.quads,
             "bytes": len(d.body),
             "sha256": d.sha256,
         }
-        for d in dumps().values()
+        for d in found.values()
     ]
     accept = request.accept_mimetypes
     if accept and accept.best_match(["application/json", "text/html"]) == "text/html" and accept["text/html"] > accept["application/json"]:
-        response = Response(render_template("dumps.html", listing=listing, version=context().backend.version), mimetype="text/html")
-    else:
-        response = jsonify(
-            {
-                "version": context().backend.version,
-                "sums": public_base(context().settings.base_url, request.host_url) + "dumps/" + dump_formats.SUMS_FILE,
-                "dumps": listing,
-            }
+        response = Response(
+            render_template("dumps.html", listing=listing, version=context().backend.version, release=release), mimetype="text/html"
         )
+    else:
+        sums_url = public_base(context().settings.base_url, request.host_url) + "dumps/" + dump_formats.SUMS_FILE
+        response = jsonify({"release": release, "version": context().backend.version, "sums": sums_url, "dumps": listing})
     response.headers["Vary"] = "Accept"
     return response
 
@@ -69,15 +78,20 @@ def sums() -> Response:
 
 
 @bp.get("/<name>")
-def dump(name: str) -> Response:
-    found = dumps().get(name)
+def dump(name: str) -> BaseResponse:
+    served = dumps()
+    found = served.get(name)
     if found is None:
-        raise ApiError(404, f"no dump called {name!r}; dumps: {', '.join(dump_formats.BY_FILE)}", name=name)
+        unversioned = dump_formats.BY_UNVERSIONED_NAME.get(name)
+        release = served_release(served)
+        if unversioned is not None and release is not None:
+            return redirect(url_for("dumps.dump", name=unversioned.file_name(release)), code=302)
+        raise ApiError(404, f"no dump called {name!r}; dumps of release {release or '(none)'}: {', '.join(served)}", name=name)
     response = Response(found.body, mimetype=found.format.media_type)
     response.set_etag(found.sha256)
     response.headers["Digest"] = found.digest_header
     response.headers["Repr-Digest"] = found.repr_digest_header
-    response.headers["Content-Disposition"] = f'attachment; filename="{found.format.file_name}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.file_name}"'
     response.last_modified = context().backend.modified
     return response.make_conditional(request)
 

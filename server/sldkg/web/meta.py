@@ -175,6 +175,7 @@ def collect_statistics(backend) -> dataset_description.Statistics:
     participating = [key for key, took_part in states if took_part]
     stats.state_keys = participating or [key for key, _ in states]
     stats.modified = backend.modified
+    stats.release = next((r["release"].value for r in select("release")), None)
     return stats
 
 

@@ -1,6 +1,7 @@
 """Pages for people: the home page, the SPARQL query UI (YASGUI) and the site's static files.
 
-* ``GET /`` – what the dataset is, its figures (triples, resources per class) and where to go next.
+* ``GET /`` – what the dataset is, which release is served (how to cite it), its figures (triples,
+  resources per class) and where to go next.
 * ``GET /sparql`` without a query, from a browser (HTML preferred over every SPARQL answer type):
   the YASGUI query UI, served from the project's own static files, with the canned queries as
   ready-made tabs. Everything else on ``/sparql`` stays with the endpoint (``sparql.py``); this
@@ -26,6 +27,7 @@ from sldkg.canned.catalogue import CannedQuery, ParameterError, load_queries
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.iri_map import local_url
+from sldkg.linked_data.release import RELEASE_QUERY, version_iri
 from sldkg.linked_data.resource_view import compact
 from sldkg.settings import RESOURCE_BASE
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
@@ -82,6 +84,7 @@ def read(query: str):
 def home() -> Response:
     triples = read(describe.TRIPLES_QUERY)
     resources = read(describe.RESOURCES_QUERY)
+    release = next((row["release"].value for row in read(RELEASE_QUERY)), None)
     counts = [
         {
             "iri": row["class"].value,
@@ -98,6 +101,8 @@ def home() -> Response:
         counts=counts,
         base=public_url_base(),
         resource_base=RESOURCE_BASE,
+        release=release,
+        release_iri=version_iri(release) if release else None,
     )
     return Response(html, mimetype="text/html")
 
