@@ -3,7 +3,7 @@
 Every RDF file becomes one named graph (``https://w3id.org/sldkg/graph/<path below its root>``);
 queries see the union of all named graphs as their default graph.
 
-The store is pyoxigraph's in-memory store (chosen by the figures in the README). The rest of the
+The store is pyoxigraph's in-memory store (chosen by the figures in docs/performance.md). The rest of the
 code talks rdflib: :attr:`EmbeddedStore.dataset` is an ``rdflib.Dataset`` over the very same
 store (through oxrdflib), so nothing is loaded twice. Query evaluation takes the direct path to
 pyoxigraph (:meth:`EmbeddedStore.query`) because that is where the time goes.
@@ -103,7 +103,7 @@ def parse_into(store: ox.Store, file: Path, graph: str, *, count: bool = True) -
     """Parse one file into ``graph`` of ``store``; returns the number of triples; :class:`LoadError` on bad syntax.
 
     ``count=False`` skips the count (``None``): ``len()`` of a pyoxigraph store walks every quad,
-    so counting after each of many files made loading quadratic (see README, "Performance").
+    so counting after each of many files made loading quadratic (see docs/performance.md).
     """
     fmt = RDF_FORMATS[file.suffix]
     before = len(store) if count else 0
