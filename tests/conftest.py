@@ -73,7 +73,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "healthz", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting
                 pass
             time.sleep(0.05)
         self.stop()
