@@ -23,6 +23,13 @@ class AnswersJobs(Protocol):
     def run(self, job: QueryJob) -> Answer: ...
 
 
+class VersionedBackend(AnswersJobs, Protocol):
+    """A backend whose data version keys the caches of what was read from it."""
+
+    @property
+    def version(self) -> str: ...
+
+
 class Refused(Exception):
     """The backend answered with a refusal (timeout, busy, syntax, too large …)."""
 
