@@ -28,12 +28,14 @@ serve: $(VENV)/.installed-serve
 browser:
 	bash tests/browser/ensure-chromium.sh
 
+# ruff (lint and format) and mypy (strict on the package), configured in pyproject.toml;
+# `make test`, and with it .ci/run, runs it before the tests.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check server tests benchmarks
 	$(BIN)/ruff format --check server tests benchmarks
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test

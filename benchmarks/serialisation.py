@@ -70,14 +70,16 @@ def main(argv: list[str] | None = None) -> None:
     floor = best(iterate, args.repeat)
     limits = {"max_rows": args.rows + 1, "max_bytes": 1 << 40}
     for media in nego.RESULTS_TYPES:
-        native = best(lambda: ox_store.query(SELECT, use_default_graph_as_union=True).serialize(format=RESULTS_FORMATS[media]), args.repeat)
-        limited = best(lambda: execute(store, QueryJob(SELECT, results_types=(media,), **limits)), args.repeat)
+        native = best(
+            lambda m=media: ox_store.query(SELECT, use_default_graph_as_union=True).serialize(format=RESULTS_FORMATS[m]), args.repeat
+        )
+        limited = best(lambda m=media: execute(store, QueryJob(SELECT, results_types=(m,), **limits)), args.repeat)
         print(f"SELECT    {media:28} {native:8.2f} {limited:8.2f} {limited / native:6.2f} {floor:12.2f}")
     for media in nego.GRAPH_TYPES:
         native = best(
-            lambda: ox_store.query(CONSTRUCT, use_default_graph_as_union=True).serialize(format=GRAPH_FORMATS[media]), args.repeat
+            lambda m=media: ox_store.query(CONSTRUCT, use_default_graph_as_union=True).serialize(format=GRAPH_FORMATS[m]), args.repeat
         )
-        limited = best(lambda: execute(store, QueryJob(CONSTRUCT, graph_types=(media,), **limits)), args.repeat)
+        limited = best(lambda m=media: execute(store, QueryJob(CONSTRUCT, graph_types=(m,), **limits)), args.repeat)
         print(f"CONSTRUCT {media:28} {native:8.2f} {limited:8.2f} {limited / native:6.2f}")
 
 

@@ -62,7 +62,8 @@ def main() -> None:
         clock, report = measure_once()
         clocks.append(clock)
     print(
-        f"validation of the repository: {report.triples} triples, {len(report.data_files)} files, {len(report.shape_files)} shape files, conforms={report.conforms}"
+        f"validation of the repository: {report.triples} triples, {len(report.data_files)} files,"
+        f" {len(report.shape_files)} shape files, conforms={report.conforms}"
     )
     print(f"{'part':<14} {'wall min':>9} {'wall med':>9} {'cpu min':>9} {'cpu med':>9}   (seconds, {args.runs} runs)")
     for name in ("parse files", "pySHACL", "total"):

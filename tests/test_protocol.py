@@ -98,7 +98,10 @@ def test_select_tsv(endpoint):
 
 
 def test_ask_json_and_xml(endpoint):
-    query = "ASK { <https://w3id.org/sldkg/id/event/blw6> <https://w3id.org/sldkg/ontology#participatingLand> <https://w3id.org/sldkg/id/land/DE-HH> }"
+    query = (
+        "ASK { <https://w3id.org/sldkg/id/event/blw6> <https://w3id.org/sldkg/ontology#participatingLand>"
+        " <https://w3id.org/sldkg/id/land/DE-HH> }"
+    )
     assert wrapper(endpoint, query, JSON).query().convert()["boolean"] is False
     document = wrapper(endpoint, query.replace("DE-HH", "DE-TH"), XML).query().convert()
     assert document.getElementsByTagName("boolean")[0].firstChild.data == "true"
@@ -296,7 +299,10 @@ def test_from_in_the_query_restricts_the_default_graph(endpoint):
 
 
 def test_default_graph_is_the_union(endpoint):
-    query = "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a <https://w3id.org/sldkg/ontology#Land> . ?e <https://w3id.org/sldkg/ontology#participatingLand> ?x }"
+    query = (
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a <https://w3id.org/sldkg/ontology#Land> ."
+        " ?e <https://w3id.org/sldkg/ontology#participatingLand> ?x }"
+    )
     answer = requests.get(endpoint, params={"query": query}, timeout=10).json()
     assert answer["results"]["bindings"][0]["n"]["value"] == "13"  # Länder graph joined with the event graph
 

@@ -218,7 +218,8 @@ def test_ontology_and_shapes_options_select_other_files(runner, tmp_path, bad_da
 def test_broken_shapes_exit_2_naming_the_problem(runner, tmp_path):
     (tmp_path / "broken.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
-        "ex:S a sh:NodeShape ; sh:targetClass <https://w3id.org/sldkg/ontology#Land> ; sh:property [ sh:path ex:p ; sh:minCount 1 , 2 ] .\n",
+        "ex:S a sh:NodeShape ; sh:targetClass <https://w3id.org/sldkg/ontology#Land> ;"
+        " sh:property [ sh:path ex:p ; sh:minCount 1 , 2 ] .\n",
         encoding="utf-8",
     )
     result = runner.invoke(main, ["validate", "--shapes", str(tmp_path)])

@@ -81,7 +81,15 @@ def main() -> None:
 @click.option("--store", "store_url", default=None, help="Serve from an external SPARQL 1.1 store at this URL.")
 @click.option("--workers", type=int, default=None, help="Server worker processes [default: 2].")
 @click.option("--query-timeout", type=float, default=None, help="Query time limit in seconds [default: 10].")
-def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None:
+def serve(
+    host: str | None,
+    port: int | None,
+    data: tuple[Path, ...],
+    base_url: str | None,
+    store_url: str | None,
+    workers: int | None,
+    query_timeout: float | None,
+) -> None:
     """Serve the SPARQL endpoint, canned queries and linked data (gunicorn)."""
     from sldkg.app import create_app
     from sldkg.http_server import GunicornServer
@@ -134,7 +142,7 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None
     type=click.Path(path_type=Path),
     help="File or folder to load (repeatable) [default: ontology/ and data/].",
 )
-def load_command(endpoint, data) -> None:
+def load_command(endpoint: str, data: tuple[Path, ...]) -> None:
     """Upload the dataset to an external store, one named graph per file (HTTP PUT per graph)."""
     from sldkg.graph.upload import UploadError, upload
 
@@ -172,7 +180,7 @@ def load_command(endpoint, data) -> None:
     help="Output: text for people, json, turtle (W3C validation report), junit (CI), github (Actions annotations).",
 )
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the messages.")
-def validate(paths, ontology, shapes, fmt, lang) -> None:
+def validate(paths: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str, lang: str) -> None:
     """Validate data files against the SHACL shapes (PATHS default: data/).
 
     Exit codes: 0 conforms, 1 violations found, 2 could not run (missing path, syntax error).
@@ -203,7 +211,7 @@ def validate(paths, ontology, shapes, fmt, lang) -> None:
     type=click.Path(path_type=Path),
     help="File or folder to load (repeatable) [default: ontology/ and data/].",
 )
-def query_command(slug, params, fmt, data) -> None:
+def query_command(slug: str, params: tuple[str, ...], fmt: str | None, data: tuple[Path, ...]) -> None:
     """Run the canned query SLUG (see `GET /queries`) and print the answer.
 
     Exit codes: 0 answered, 2 could not run (unknown query, bad parameter named, load error, refusal).
@@ -245,8 +253,10 @@ def query_command(slug, params, fmt, data) -> None:
     type=click.Path(path_type=Path),
     help="File or folder to load (repeatable) [default: ontology/ and data/].",
 )
-def export_command(formats, out, data) -> None:
+def export_command(formats: tuple[str, ...], out: Path, data: tuple[Path, ...]) -> None:
     """Write the whole dataset as dump files (the same bytes the server offers under /dumps/)."""
+    import pyoxigraph as ox
+
     from sldkg.graph.store import load as load_store
     from sldkg.linked_data import description_queries as describe
     from sldkg.linked_data import dumps as dump_formats
@@ -258,7 +268,9 @@ def export_command(formats, out, data) -> None:
         store = load_store(settings.data_paths)
     except LoadError as exc:
         raise CannotRun(f"cannot load the data: {exc}") from None
-    quads = dump_formats.quads_from_solutions(store.query(describe.QUADS_QUERY))
+    solutions = store.query(describe.QUADS_QUERY)
+    assert isinstance(solutions, ox.QuerySolutions), "the quads query is a SELECT query"
+    quads = dump_formats.quads_from_solutions(solutions)
     try:
         written = dump_formats.write_dumps(quads, chosen, out)
     except OSError as exc:
@@ -270,7 +282,7 @@ def export_command(formats, out, data) -> None:
 @main.command("fmt")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Change nothing; list the files that are not canonical and exit 1 if there are any.")
-def fmt_command(paths, check) -> None:
+def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     """Rewrite Turtle files canonically (PATHS default: ontology/, data/, shapes/).
 
     Exit codes: 0 all files canonical (or rewritten), 1 --check found files to reformat,
@@ -288,7 +300,8 @@ def fmt_command(paths, check) -> None:
                 click.echo(f"sldkg: {folder.describe()}", err=True)
             if not check and any(folder.origin == "bundled" for folder in found):
                 raise CannotRun(
-                    "refusing to rewrite the files bundled with the package: run in a folder with ontology/, data/ and shapes/, or name the files"
+                    "refusing to rewrite the files bundled with the package:"
+                    " run in a folder with ontology/, data/ and shapes/, or name the files"
                 )
             roots = [folder.path for folder in found]
         files = [f for f, _root in discover(roots)]

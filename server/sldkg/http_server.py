@@ -16,7 +16,7 @@ from gunicorn.app.base import BaseApplication
 from sldkg.settings import Settings
 
 
-class GunicornServer(BaseApplication):
+class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     def __init__(self, app: Flask, settings: Settings, **options: Any):
         self.application = app
         self.settings = settings

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from sldkg.locations import default_path
 
@@ -74,7 +75,8 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then ``SLDKG_*`` environment variables, then explicit ``overrides``."""
         environ = dict(os.environ if environ is None else environ)
-        values: dict[str, object] = {}
+        # Any: each value is coerced to its own field's type, which a single annotation cannot say.
+        values: dict[str, Any] = {}
         for f in fields(cls):
             raw = environ.get("SLDKG_" + f.name.upper())
             if raw is None or f.name == "extra":
@@ -82,7 +84,7 @@ class Settings:
             values[f.name] = _coerce(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "data_paths" in values:
-            values["data_paths"] = tuple(Path(p) for p in values["data_paths"])  # type: ignore[union-attr]
+            values["data_paths"] = tuple(Path(p) for p in values["data_paths"])
         return replace(cls(), **values)
 
 

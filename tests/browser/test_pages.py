@@ -124,18 +124,19 @@ def test_a_query_typed_into_the_query_ui_returns_results(page):
     tab_names = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#yasgui .tabsList .tab")]
     assert any("agenda" in name.lower() for name in tab_names), tab_names
     # type into the editor of the active tab
-    editor = [e for e in browser.find_elements(By.CSS_SELECTOR, "#yasgui .CodeMirror") if e.is_displayed()][0]
+    editor = next(e for e in browser.find_elements(By.CSS_SELECTOR, "#yasgui .CodeMirror") if e.is_displayed())
     editor.click()
     area = editor.find_element(By.CSS_SELECTOR, "textarea")
     area.send_keys(Keys.CONTROL, "a")
     area.send_keys(Keys.DELETE)
     area.send_keys(
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-        'SELECT ?name WHERE { ?land a <https://w3id.org/sldkg/ontology#Land> ; skos:prefLabel ?name FILTER(LANG(?name) = "de") } ORDER BY ?name'
+        "SELECT ?name WHERE { ?land a <https://w3id.org/sldkg/ontology#Land> ;"
+        ' skos:prefLabel ?name FILTER(LANG(?name) = "de") } ORDER BY ?name'
     )
     typed = browser.execute_script("return window.sldkgYasgui.getTab().getYasqe().getValue()")
     assert "sldkg/ontology#Land" in typed
-    [b for b in browser.find_elements(By.CSS_SELECTOR, "#yasgui .yasqe_queryButton") if b.is_displayed()][0].click()
+    next(b for b in browser.find_elements(By.CSS_SELECTOR, "#yasgui .yasqe_queryButton") if b.is_displayed()).click()
     wait.until(lambda b: "Thüringen" in " ".join(e.text for e in b.find_elements(By.CSS_SELECTOR, "#yasgui .yasr")))
     cells = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#yasgui .yasr td") if e.is_displayed()]
     assert "Bayern" in " ".join(cells) and "Baden-Württemberg" in " ".join(cells)

@@ -17,6 +17,7 @@ the store and the job, and the answer is a small picklable :class:`Answer`.
 from __future__ import annotations
 
 import re
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -66,9 +67,10 @@ def parse_term(text: str) -> ox.NamedNode | ox.Literal:
         triples = list(ox.parse(f"<urn:x:s> <urn:x:p> {text} .\n".encode(), format=ox.RdfFormat.N_TRIPLES))
     except SyntaxError as exc:
         raise BadSubstitution(f"{text!r} is not an N-Triples IRI or literal: {exc}") from None
-    if len(triples) != 1 or isinstance(triples[0].object, ox.BlankNode):
+    term = triples[0].object if len(triples) == 1 else None
+    if not isinstance(term, (ox.NamedNode, ox.Literal)):
         raise BadSubstitution(f"{text!r} is not one N-Triples IRI or literal")
-    return triples[0].object
+    return term
 
 
 def syntax_position(message: str) -> dict[str, int]:
@@ -97,7 +99,7 @@ def execute(store: EmbeddedStore, job: QueryJob) -> Answer:
         result = _evaluate(store, job, substitutions)
     except SyntaxError as exc:
         message = str(exc)
-        return Answer(400, error="syntax", message=syntax_message(message), details=syntax_position(message))
+        return Answer(400, error="syntax", message=syntax_message(message), details=dict(syntax_position(message)))
     if isinstance(result, ox.QueryBoolean):
         return _boolean(result, job)
     if isinstance(result, ox.QuerySolutions):
@@ -105,7 +107,9 @@ def execute(store: EmbeddedStore, job: QueryJob) -> Answer:
     return _graph(result, job, DESCRIBE if _is_describe(job.query) else CONSTRUCT)
 
 
-def _evaluate(store: EmbeddedStore, job: QueryJob, substitutions: dict[str, ox.NamedNode | ox.Literal]):
+def _evaluate(
+    store: EmbeddedStore, job: QueryJob, substitutions: dict[str, ox.NamedNode | ox.Literal]
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Evaluate with the right dataset: the protocol's (``default-graph-uri``/``named-graph-uri``)
     overrides the query's; the query's ``FROM``/``FROM NAMED`` override the union default graph
     (pyoxigraph would ignore them under its union flag); otherwise the default graph is the union."""
@@ -128,7 +132,9 @@ def _boolean(result: ox.QueryBoolean, job: QueryJob) -> Answer:
     media = next((m for m in job.results_types if m in RESULTS_FORMATS), None)
     if media is None:
         return _not_acceptable(ASK, nego.RESULTS_TYPES)
-    return Answer(200, media, result.serialize(format=RESULTS_FORMATS[media]), ASK, rows=1)
+    body = result.serialize(format=RESULTS_FORMATS[media])
+    assert body is not None, "without an output file, pyoxigraph returns the bytes"
+    return Answer(200, media, body, ASK, rows=1)
 
 
 def _solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
@@ -137,7 +143,7 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
         return _not_acceptable(SELECT, nego.RESULTS_TYPES)
     sink = LimitedSink(job.max_bytes, job.max_rows, ROW_MARKERS[media])
     try:
-        result.serialize(sink, format=RESULTS_FORMATS[media])
+        result.serialize(_output(sink), format=RESULTS_FORMATS[media])
     except TooLarge as exc:
         return result_too_large(SELECT, exc.what, **exc.limits)
     body = sink.getvalue()
@@ -154,18 +160,23 @@ def _graph(result: ox.QueryTriples, job: QueryJob, form: str) -> Answer:
     try:
         if media in _LINE_FORMATS:  # one triple per line: count lines of the native output (exact)
             sink = LimitedSink(job.max_bytes, job.max_rows, RowMarker(b"\n", 0))
-            result.serialize(sink, format=GRAPH_FORMATS[media])
+            result.serialize(_output(sink), format=GRAPH_FORMATS[media])
             rows = sink.rows(b"")
         else:  # count the triples on their way into the native writer
             sink = LimitedSink(job.max_bytes)
             triples = Counted(result, job.max_rows)
             items = (ox.Quad(t.subject, t.predicate, t.object) for t in triples) if media == nego.TRIG else triples
             prefixes = PREFIXES if media in (nego.TURTLE, nego.TRIG) else None
-            ox.serialize(items, sink, format=GRAPH_FORMATS[media], prefixes=prefixes)
+            ox.serialize(items, _output(sink), format=GRAPH_FORMATS[media], prefixes=prefixes)
             rows = triples.n
     except TooLarge as exc:
         return result_too_large(form, exc.what, **exc.limits)
     return Answer(200, media, sink.getvalue(), form, rows=rows)
+
+
+def _output(sink: LimitedSink) -> IO[bytes]:
+    """The sink as pyoxigraph's writers take it: they only call ``write`` and ``flush``, which it has."""
+    return cast("IO[bytes]", sink)
 
 
 def _is_describe(query: str) -> bool:

@@ -13,6 +13,7 @@ The pool is generic: it runs any picklable job through a callable ``execute(job)
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -136,10 +137,8 @@ class QueryRunner:
         return executor
 
     def _discard(self, executor: _Executor) -> None:
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             executor.process.kill()
-        except (OSError, AttributeError):
-            pass
         executor.process.join(timeout=5)
         executor.conn.close()
         if executor in self._live:

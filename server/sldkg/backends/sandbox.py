@@ -28,7 +28,7 @@ _FD_FOLDER = "/proc/self/fd"
 def open_descriptors() -> set[int]:
     """The file descriptors open in this process (Linux: ``/proc/self/fd``)."""
     found = set()
-    for name in os.listdir(_FD_FOLDER):
+    for name in os.listdir(_FD_FOLDER):  # noqa: PTH208 - the names are descriptor numbers, not paths
         fd = int(name)
         try:
             os.fstat(fd)

@@ -275,7 +275,7 @@ _STAND_INS = {"iri": "urn:x:stand-in", "string": "x", "language": "de", "integer
 def _dry_run(where: str, text: str, header_lines: int, parameters: Sequence[Parameter]) -> None:
     """Evaluate the query on an empty store with every parameter bound: catches syntax errors and
     parameters the query does not project (the evaluator binds only projected variables)."""
-    bindings = {}
+    bindings: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
     for p in parameters:
         value = p.example if p.example is not None else p.default if p.default is not None else _STAND_INS[p.type]
         bindings[ox.Variable(p.name)] = parse_term(p.to_term(value))
@@ -342,11 +342,13 @@ def readme_list(queries: Mapping[str, CannedQuery]) -> str:
     rows = [README_START, "", "| slug | title | parameters (type, example) | form | tags |", "|---|---|---|---|---|"]
     for q in queries.values():
         params = "; ".join(
-            f"`{p.name}` ({p.type}{', required' if p.required else ''}{', default ' + p.default if p.default else ''}{', e.g. ' + p.example if p.example else ''})"
+            f"`{p.name}` ({p.type}{', required' if p.required else ''}"
+            f"{', default ' + p.default if p.default else ''}{', e.g. ' + p.example if p.example else ''})"
             for p in q.parameters
         )
         rows.append(
-            f"| [`{q.slug}`](../queries/{q.path.name}) | {q.title} — {q.description['en']} | {params or '–'} | {q.form} | {', '.join(q.tags)} |"
+            f"| [`{q.slug}`](../queries/{q.path.name}) | {q.title} — {q.description['en']}"
+            f" | {params or '–'} | {q.form} | {', '.join(q.tags)} |"
         )
     rows += ["", README_END]
     return "\n".join(rows)

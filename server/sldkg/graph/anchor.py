@@ -111,9 +111,9 @@ def read_passages(path: Path) -> list[Passage]:
             raise AnchorError(f"{p}: no oa:TextQuoteSelector with oa:exact")
         start = end = None
         if pos is not None:
-            start, end = g.value(pos, oa.start), g.value(pos, oa.end)
-            start = None if start is None else int(start)
-            end = None if end is None else int(end)
+            start_node, end_node = g.value(pos, oa.start), g.value(pos, oa.end)
+            start = None if start_node is None else int(str(start_node))
+            end = None if end_node is None else int(str(end_node))
         known = {RDF.type, oa.hasSource, oa.hasSelector, rdflib.RDFS.label}
         extra = sorted((str(pr), o.n3()) for pr, o in g.predicate_objects(p) if pr not in known)
         passages.append(

@@ -56,6 +56,9 @@ CANONICAL_PREFIXES = {
     "xsd": XSD,
 }
 
+#: A term as pyoxigraph gives it in subject or object position (RDF 1.2 triple terms never occur in the project's files).
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
 #: Lines longer than this put each object of a predicate on its own line.
 LINE_WIDTH = 110
 INDENT = "    "
@@ -219,7 +222,7 @@ class _Writer:
     def __init__(self, triples: list[ox.Triple], prefixes: dict[str, str]):
         self.namespaces = _prefix_table(prefixes)
         self.used: set[str] = set()
-        self.by_subject: dict[object, list[tuple[ox.NamedNode, object]]] = {}
+        self.by_subject: dict[Term, list[tuple[ox.NamedNode, Term]]] = {}
         self.references: dict[ox.BlankNode, int] = {}
         for t in triples:
             self.by_subject.setdefault(t.subject, []).append((t.predicate, t.object))
@@ -256,11 +259,12 @@ class _Writer:
             return text
         return f"{text}^^{self.iri(datatype)}"
 
-    def term(self, node, indent: str) -> str:
+    def term(self, node: Term, indent: str) -> str:
         if isinstance(node, ox.NamedNode):
             return self.iri(node.value)
         if isinstance(node, ox.Literal):
             return self.literal(node)
+        assert isinstance(node, ox.BlankNode), "RDF 1.2 triple terms are not written"
         if node in self.inlined:
             items = self.list_items(node)
             if items is not None:
@@ -281,10 +285,10 @@ class _Writer:
         for number, node in enumerate(sorted(needed, key=lambda n: hashes[n])):
             self.labels[node] = f"_:b{number}"
 
-    def list_items(self, node) -> list | None:
+    def list_items(self, node: Term) -> list[Term] | None:
         """The members of the RDF list starting at ``node`` if it is a well-formed list of single-use nodes."""
-        items = []
-        seen = set()
+        items: list[Term] = []
+        seen: set[ox.BlankNode] = set()
         while isinstance(node, ox.BlankNode):
             props = self.by_subject.get(node, [])
             firsts = [o for p, o in props if p.value == RDF_FIRST]
@@ -305,7 +309,7 @@ class _Writer:
             return one_line
         return "[\n" + " ;\n".join(body) + "\n" + indent + "]"
 
-    def predicate_lines(self, subject, indent: str) -> list[str]:
+    def predicate_lines(self, subject: Term, indent: str) -> list[str]:
         groups: dict[str, list[str]] = {}
         for predicate, obj in self.by_subject.get(subject, []):
             verb = "a" if predicate.value == RDF_TYPE else self.iri(predicate.value)
@@ -325,8 +329,9 @@ class _Writer:
             if count == 1 and not self._reaches(node, node):
                 self.inlined.add(node)
 
-    def _reaches(self, start, goal) -> bool:
-        stack, seen = [start], set()
+    def _reaches(self, start: Term, goal: Term) -> bool:
+        stack: list[Term] = [start]
+        seen: set[ox.BlankNode] = set()
         while stack:
             for _p, o in self.by_subject.get(stack.pop(), []):
                 if o == goal:
@@ -350,8 +355,12 @@ def serialize(triples: list[ox.Triple], prefixes: dict[str, str], comments: Comm
     writer = _Writer(triples, prefixes)
     writer.plan_inlining()
     writer.plan_labels(triples)
-    ontologies = {t.subject for t in triples if t.predicate.value == RDF_TYPE and t.object.value == OWL_ONTOLOGY}
-    blocks: list[tuple[tuple, str]] = []
+    ontologies = {
+        t.subject
+        for t in triples
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode) and t.object.value == OWL_ONTOLOGY
+    }
+    blocks: list[tuple[tuple[int, str], str]] = []
     for subject in writer.by_subject:
         if isinstance(subject, ox.BlankNode) and subject in writer.inlined:
             continue
@@ -398,7 +407,7 @@ def canonical_blank_node_ids(triples: list[ox.Triple]) -> dict[ox.BlankNode, str
     back: dict[BNode, ox.BlankNode] = {}
     mine: dict[ox.BlankNode, BNode] = {}
 
-    def term(t):
+    def term(t: Term) -> BNode | URIRef:
         if isinstance(t, ox.BlankNode):
             if t not in mine:
                 mine[t] = BNode()
@@ -409,16 +418,18 @@ def canonical_blank_node_ids(triples: list[ox.Triple]) -> dict[ox.BlankNode, str
     for t in triples:
         graph.add((term(t.subject), term(t.predicate), term(t.object)))
     ids: dict[ox.BlankNode, str] = {}
-    for original, canonical in zip(list(graph), _TripleCanonicalizer(graph).canonical_triples()):
+    for original, canonical in zip(list(graph), _TripleCanonicalizer(graph).canonical_triples(), strict=True):
         for position in (0, 2):
-            if isinstance(original[position], BNode):
-                ids[back[original[position]]] = str(canonical[position])
+            node = original[position]
+            if isinstance(node, BNode):
+                ids[back[node]] = str(canonical[position])
     return ids
 
 
-def _as_rdflib_term(t):
+def _as_rdflib_term(t: Term) -> URIRef:
     if isinstance(t, ox.NamedNode):
         return URIRef(t.value)
+    assert isinstance(t, ox.Literal), "blank nodes are mapped by the caller; RDF 1.2 triple terms do not occur"
     key = f"{t.value}\x00{t.language or ''}\x00{t.datatype.value}"
     return URIRef("urn:sldkg:literal:" + quote(key, safe=""))
 
@@ -432,7 +443,7 @@ def _as_rdflib(triples: list[ox.Triple]) -> Graph:
     graph = Graph()
     blank: dict[str, BNode] = {}
 
-    def term(t):
+    def term(t: Term) -> BNode | URIRef:
         if isinstance(t, ox.BlankNode):
             return blank.setdefault(t.value, BNode())
         return _as_rdflib_term(t)
@@ -458,11 +469,10 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
+        Path(temporary).chmod(path.stat().st_mode & 0o777)
+        Path(temporary).replace(path)
     except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        Path(temporary).unlink(missing_ok=True)
         raise
 
 

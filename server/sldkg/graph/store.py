@@ -121,6 +121,7 @@ def parse_into(store: ox.Store, file: Path, graph: str, *, count: bool = True) -
 def graph_sizes(store: ox.Store) -> dict[str, int]:
     """Triples per named graph, counted in one pass inside pyoxigraph."""
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(rows, ox.QuerySolutions)
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 
@@ -175,16 +176,13 @@ class EmbeddedStore:
         ``substitutions`` binds variables to RDF terms before evaluation (never by editing the text).
         Raises ``SyntaxError`` with the position for a malformed query.
         """
-        kwargs: dict[str, object] = {}
-        if default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
-        return self._ox.query(sparql, **kwargs)
+        return self._ox.query(
+            sparql,
+            use_default_graph_as_union=not default_graphs,
+            default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
+            named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
+            substitutions={ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None,
+        )
 
 
 def load(paths: Iterable[Path | str]) -> EmbeddedStore:

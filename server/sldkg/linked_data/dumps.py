@@ -93,10 +93,13 @@ def serialize(quads: list[ox.Quad], fmt: DumpFormat) -> bytes:
     """``quads`` in ``fmt`` (triple formats: the union of the graphs, duplicates dropped)."""
     prefixes = {k: v for k, v in PREFIXES.items() if k != "sldid"}
     if fmt.quads:
-        return ox.serialize(quads, format=fmt.oxigraph, prefixes=prefixes if fmt.oxigraph is ox.RdfFormat.TRIG else None)
-    triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    usable = prefixes if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=usable)
+        body = ox.serialize(quads, format=fmt.oxigraph, prefixes=prefixes if fmt.oxigraph is ox.RdfFormat.TRIG else None)
+    else:
+        triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        usable = prefixes if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+        body = ox.serialize(triples, format=fmt.oxigraph, prefixes=usable)
+    assert body is not None, "without an output file, pyoxigraph returns the bytes"
+    return body
 
 
 def write_dumps(quads: list[ox.Quad], formats: Iterable[DumpFormat], folder: Path) -> list[Path]:
@@ -132,7 +135,7 @@ class DumpCache:
         self.version: str | None = None
         self.dumps: dict[str, Dump] = {}
 
-    def get(self, backend) -> dict[str, Dump]:
+    def get(self, backend: graph_reads.VersionedBackend) -> dict[str, Dump]:
         with self._lock:
             if self.version != backend.version or not self.dumps:
                 solutions = graph_reads.select(backend, describe.QUADS_QUERY, max_rows=MAX_QUADS)

@@ -109,7 +109,11 @@ def build(graph: rdflib.Graph) -> OntologyDoc:
             term = Term(str(node), name, "individual", labels, definitions)
             term.types = sorted((_ref(t) for t in types if isinstance(t, rdflib.URIRef)), key=lambda r: r.text)
             individuals.append(term)
-    value = lambda p: str(graph.value(ontology, p)) if graph.value(ontology, p) is not None else None  # noqa: E731
+
+    def value(predicate: rdflib.URIRef) -> str | None:
+        found = graph.value(ontology, predicate)
+        return str(found) if found is not None else None
+
     return OntologyDoc(
         iri=ONTOLOGY_IRI,
         titles=_by_language(graph, ontology, DCTERMS.title) or _by_language(graph, ontology, RDFS.label),

@@ -83,7 +83,7 @@ def best_label(graph: rdflib.Graph, node: rdflib.term.Node, prefer: tuple[str, .
     return (str(found[0]), found[0].language) if found else None
 
 
-def link(graph: rdflib.Graph, node: rdflib.URIRef, base: str) -> Link:
+def link(graph: rdflib.Graph, node: rdflib.term.Node, base: str) -> Link:
     label = best_label(graph, node)
     iri = str(node)
     if label:
@@ -104,7 +104,7 @@ def _value(graph: rdflib.Graph, node: rdflib.term.Node, base: str) -> Link | Lit
 def _int(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef) -> int | None:
     value = graph.value(node, predicate)
     try:
-        return int(value) if value is not None else None
+        return int(str(value)) if value is not None else None
     except ValueError:
         return None
 
@@ -116,10 +116,10 @@ def build(graph: rdflib.Graph, iri: str, base: str) -> ResourceView:
     view = ResourceView(iri, label[0] if label else compact(iri), label[1] if label else None)
     view.labels = sorted(
         {Literal(str(o), o.language, None) for p in LABELS for o in graph.objects(node, p) if isinstance(o, rdflib.Literal)},
-        key=lambda l: (l.lang or "", l.text),
+        key=lambda shown: (shown.lang or "", shown.text),
     )
-    view.types = [link(graph, t, base) for t in sorted(graph.objects(node, RDF.type)) if isinstance(t, rdflib.URIRef)]
-    by_predicate: dict[rdflib.URIRef, list] = {}
+    view.types = [link(graph, t, base) for t in sorted(o for o in graph.objects(node, RDF.type) if isinstance(o, rdflib.URIRef))]
+    by_predicate: dict[rdflib.term.Node, list[rdflib.term.Node]] = {}
     for p, o in graph.predicate_objects(node):
         if p in SECTIONED:
             continue
@@ -133,11 +133,12 @@ def build(graph: rdflib.Graph, iri: str, base: str) -> ResourceView:
         key=lambda pair: (pair[1].text, pair[0].text),
     )
     for p in EXTERNAL_LINKS:
-        for o in sorted(graph.objects(node, p)):
-            if isinstance(o, rdflib.URIRef) and not is_local(str(o)):
+        for o in sorted(o for o in graph.objects(node, p) if isinstance(o, rdflib.URIRef)):
+            if not is_local(str(o)):
                 site = next((name for prefix, name in KNOWN_SITES.items() if str(o).startswith(prefix)), "external")
                 view.external.append((site, Link(str(o), str(o), str(o))))
-    for passage in sorted(graph.objects(node, PROV.wasDerivedFrom)):
+    # (the order is settled by the sort below, on start and IRI)
+    for passage in sorted(graph.objects(node, PROV.wasDerivedFrom), key=str):
         exact = start = end = None
         for selector in graph.objects(passage, OA.hasSelector):
             exact = exact or (str(graph.value(selector, OA.exact)) if graph.value(selector, OA.exact) is not None else None)
@@ -149,7 +150,7 @@ def build(graph: rdflib.Graph, iri: str, base: str) -> ResourceView:
     return view
 
 
-def _sort_key(node: rdflib.term.Node) -> tuple:
+def _sort_key(node: rdflib.term.Node) -> tuple[int, str, str]:
     if isinstance(node, rdflib.Literal):
         return (1, node.language or "", str(node))
     return (0, "", str(node))

@@ -241,7 +241,8 @@ def build_dcat(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
             CATALOG,
             DCTERMS.description,
             Literal(
-                "Katalog der Linked-Open-Data-Veröffentlichung der Dokumentation von Bundesländerworkshops der Initiative Stadt.Land.Digital.",
+                "Katalog der Linked-Open-Data-Veröffentlichung der Dokumentation von Bundesländerworkshops"
+                " der Initiative Stadt.Land.Digital.",
                 lang="de",
             ),
         )
@@ -251,7 +252,8 @@ def build_dcat(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
             CATALOG,
             DCTERMS.description,
             Literal(
-                "Catalogue of the linked open data publication of the documentation of Bundesländerworkshops of the initiative Stadt.Land.Digital.",
+                "Catalogue of the linked open data publication of the documentation of Bundesländerworkshops"
+                " of the initiative Stadt.Land.Digital.",
                 lang="en",
             ),
         )

@@ -55,5 +55,5 @@ def result_too_large(form: str, what: str, **limits: int) -> Answer:
         form=form,
         error="result-too-large",
         message=f"the answer has more {what} than the limit allows; narrow the query or add LIMIT",
-        details=limits,
+        details=dict(limits),
     )

@@ -148,13 +148,14 @@ def parse_file(path: Path, loaded: LoadedFiles) -> None:
     blank: dict[str, BNode] = {}
     graph, described_in, held_by = loaded.graph, loaded.described_in, loaded.held_by
 
-    def term(t):
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> URIRef | BNode | Literal:
         if isinstance(t, ox.NamedNode):
             return URIRef(t.value)
         if isinstance(t, ox.BlankNode):
             if t.value not in blank:
                 blank[t.value] = BNode()  # fresh per file: equal labels in two files are different nodes
             return blank[t.value]
+        assert isinstance(t, ox.Literal), "RDF 1.2 triple terms do not occur in Turtle 1.1 files"
         if t.language:
             return Literal(t.value, lang=t.language)
         datatype = t.datatype.value
@@ -246,9 +247,10 @@ def validate(
     conforms = True
     for data_graph, shapes_graph in runs:
         if only is not None:
-            shapes_graph = only_shapes(shapes_graph, [URIRef(s) for s in only])
-            if shapes_graph is None:
+            kept = only_shapes(shapes_graph, [URIRef(s) for s in only])
+            if kept is None:
                 continue
+            shapes_graph = kept
         try:
             ok, results, _text = pyshacl.validate(
                 data_graph,
@@ -323,19 +325,26 @@ def copy_results(results: Graph, report: Graph, report_node: BNode) -> None:
 
 def read_result(report: Graph, result: rdflib.term.Node, sources: SourceIndex) -> Violation:
     focus = report.value(result, SH.focusNode)
+    shape = report.value(result, SH.sourceShape)
+    constraint = report.value(result, SH.sourceConstraintComponent)
+    severity = report.value(result, SH.resultSeverity) or SH.Violation
+    # pySHACL writes each of these exactly once per result; messages are literals
+    assert focus is not None and shape is not None, "a SHACL result names its focus node and shape"
+    assert isinstance(constraint, URIRef) and isinstance(severity, URIRef), "constraint components and severities are IRIs"
+    messages = (m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal))
     return Violation(
         focus_node=focus,
-        source_shape=report.value(result, SH.sourceShape),
-        constraint=report.value(result, SH.sourceConstraintComponent),
-        severity=report.value(result, SH.resultSeverity) or SH.Violation,
+        source_shape=shape,
+        constraint=constraint,
+        severity=severity,
         path=report.value(result, SH.resultPath),
         value=report.value(result, SH.value),
-        messages=tuple(sorted(report.objects(result, SH.resultMessage), key=lambda m: (m.language or "", str(m)))),
+        messages=tuple(sorted(messages, key=lambda m: (m.language or "", str(m)))),
         location=sources.locate(focus),
     )
 
 
-def violation_order(v: Violation) -> tuple:
+def violation_order(v: Violation) -> tuple[str, int, str, str, str, str, str]:
     where = (str(v.location.path), v.location.line or 0) if v.location else ("~", 0)
     return (*where, str(v.focus_node), str(v.path or ""), str(v.source_shape), str(v.constraint), str(v.value or ""))
 
@@ -350,7 +359,7 @@ class SourceIndex:
         self._loaded = loaded
         self._texts: dict[Path, list[str]] = {}
 
-    def locate(self, node: rdflib.term.Node | None, _seen: frozenset = frozenset()) -> Location | None:
+    def locate(self, node: rdflib.term.Node | None, _seen: frozenset[rdflib.term.Node] = frozenset()) -> Location | None:
         if node is None:
             return None
         for loaded in self._loaded:
