@@ -228,8 +228,9 @@ def query_command(slug, params, fmt, data) -> None:
     multiple=True,
     default=("all",),
     show_default=True,
-    type=click.Choice(["all", "ttl", "nt", "jsonld", "rdfxml", "nq", "trig"]),
-    help="Dump format (repeatable); nq and trig keep the named graphs.",
+    metavar="FORMAT",
+    help="Dump format (repeatable): all, ttl, nt, jsonld, rdf, nq, trig (the names of format=, e.g. turtle or rdfxml, work too); "
+    "nq and trig keep the named graphs.",
 )
 @click.option(
     "--out",
@@ -251,7 +252,10 @@ def export_command(formats, out, data) -> None:
     from sldkg.linked_data import description_queries as describe
     from sldkg.linked_data import dumps as dump_formats
 
-    chosen = dump_formats.FORMATS if "all" in formats else tuple(dump_formats.BY_NAME[name] for name in dict.fromkeys(formats))
+    try:
+        chosen = dump_formats.formats_named(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
     try:
         settings = Settings.from_env(data_paths=tuple(data) or None)
         report_data_paths(settings)

@@ -80,10 +80,22 @@ def serialize(triples: list[ox.Triple], fmt: RdfFormat) -> bytes:
             # Not "sldid:": resource IRIs have slashes that Turtle would escape in every local name
             # (sldid:event\/blw6) and XML names cannot hold at all; full IRIs read better.
             prefixes = {k: v for k, v in PREFIXES.items() if k != "sldid"}
-        return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    graph = to_rdflib(triples)
-    text = graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True)
-    return text.encode("utf-8")
+        body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+        assert body is not None  # no output file given: pyoxigraph returns the bytes
+        return body
+    return serialize_rdflib_graph(to_rdflib(triples), fmt)
+
+
+#: rdflib's serialiser name of each format (for graphs built with rdflib: VoID, DCAT, shapes).
+RDFLIB_FORMATS: dict[str, str] = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
+
+
+def serialize_rdflib_graph(graph: rdflib.Graph, fmt: RdfFormat) -> bytes:
+    """An rdflib ``graph`` in ``fmt`` (its bound prefixes in Turtle, JSON-LD compacted with :func:`jsonld_context`)."""
+    if fmt.name == "jsonld":
+        text = graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True)
+        return text.encode("utf-8")
+    return graph.serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
@@ -98,12 +110,14 @@ def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def term(node) -> rdflib.term.Node:
+def term(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
     """The rdflib term of a pyoxigraph term (plain strings stay plain, as an N-Triples parser makes them)."""
     if isinstance(node, ox.NamedNode):
         return rdflib.URIRef(node.value)
     if isinstance(node, ox.BlankNode):
         return rdflib.BNode(node.value)
+    if isinstance(node, ox.Triple):
+        raise ValueError(f"RDF-star triple terms cannot be written here: {node}")
     if node.language:
         return rdflib.Literal(node.value, lang=node.language, normalize=False)
     datatype = node.datatype.value
@@ -114,4 +128,4 @@ def context_document() -> bytes:
     return json.dumps(jsonld_context(), indent=2).encode("utf-8")
 
 
-__all__ = ["BASE_IRI", "BY_MEDIA_TYPE", "BY_NAME", "PREFIXES", "RESOURCE_FORMATS", "RdfFormat", "serialize"]
+__all__ = ["BASE_IRI", "BY_MEDIA_TYPE", "BY_NAME", "PREFIXES", "RESOURCE_FORMATS", "RdfFormat", "serialize", "serialize_rdflib_graph"]
