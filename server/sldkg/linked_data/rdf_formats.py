@@ -6,6 +6,7 @@ prefixes, so the answers read well (Turtle with ``@prefix`` lines, compacted JSO
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -91,11 +92,57 @@ RDFLIB_FORMATS: dict[str, str] = {"ttl": "turtle", "jsonld": "json-ld", "nt": "n
 
 
 def serialize_rdflib_graph(graph: rdflib.Graph, fmt: RdfFormat) -> bytes:
-    """An rdflib ``graph`` in ``fmt`` (its bound prefixes in Turtle, JSON-LD compacted with :func:`jsonld_context`)."""
+    """An rdflib ``graph`` in ``fmt`` (its bound prefixes in Turtle, JSON-LD compacted with :func:`jsonld_context`).
+
+    Blank nodes are relabelled from their content first (:func:`with_stable_blank_nodes`), so the same
+    graph gives the same bytes in every request and every worker, as its strong ``ETag`` promises.
+    """
+    graph = with_stable_blank_nodes(graph)
     if fmt.name == "jsonld":
         text = graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True)
         return text.encode("utf-8")
     return graph.serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+
+
+def with_stable_blank_nodes(graph: rdflib.Graph, rounds: int = 3) -> rdflib.Graph:
+    """``graph`` with every blank node labelled by a hash of what surrounds it (a few rounds of refinement).
+
+    Cheap where full canonicalisation (``rdflib.compare``) takes seconds: descriptions such as VoID
+    and DCAT have shallow, distinguishable blank nodes (partitions, checksums). Blank nodes that stay
+    indistinguishable are numbered in the order of their labels' hashes, so they never merge.
+    """
+    blanks: set[rdflib.term.Node] = {n for t in graph for n in (t[0], t[2]) if isinstance(n, rdflib.BNode)}
+    if not blanks:
+        return graph
+    colour = dict.fromkeys(blanks, "")
+    for _ in range(rounds):
+        colour = _refine(graph, blanks, colour)
+    labels: dict[rdflib.term.Node, rdflib.BNode] = {}
+    seen: dict[str, int] = {}
+    for b in sorted(blanks, key=lambda node: colour[node]):
+        n = seen[colour[b]] = seen.get(colour[b], -1) + 1
+        labels[b] = rdflib.BNode(f"b{colour[b]}{n or ''}")
+    stable = rdflib.Graph()
+    for prefix, namespace in graph.namespaces():
+        stable.bind(prefix, namespace, override=True, replace=True)
+    relabelled = sorted(((labels.get(s, s), p, labels.get(o, o)) for s, p, o in graph), key=lambda t: tuple(n.n3() for n in t))
+    stable.addN((s, p, o, stable) for s, p, o in relabelled)  # in a fixed order: N-Triples and JSON-LD follow insertion order
+    return stable
+
+
+def _refine(graph: rdflib.Graph, blanks: set[rdflib.term.Node], colour: dict[rdflib.term.Node, str]) -> dict[rdflib.term.Node, str]:
+    """One round: a blank node's new label hashes its triples, its blank neighbours shown by their old labels."""
+
+    def show(node: rdflib.term.Node) -> str:
+        return "_:" + colour[node] if isinstance(node, rdflib.BNode) else node.n3()
+
+    signatures: dict[rdflib.term.Node, list[str]] = {b: [] for b in blanks}
+    for s, p, o in graph:
+        if isinstance(s, rdflib.BNode):
+            signatures[s].append(f"> {p.n3()} {show(o)}")
+        if isinstance(o, rdflib.BNode):
+            signatures[o].append(f"< {show(s)} {p.n3()}")
+    return {b: hashlib.sha256("\n".join(sorted(sig)).encode("utf-8")).hexdigest()[:20] for b, sig in signatures.items()}
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:

@@ -32,7 +32,9 @@ from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.web import context
 from sldkg.web.errors import ApiError
 
-GZIP_MIN_BYTES = 1024
+#: Bodies smaller than this are sent as they are (gzip saves next to nothing there). The JSON-LD
+#: context (about 900 bytes) and SHA256SUMS (about 500) are above it: every read-only answer of any size is compressed.
+GZIP_MIN_BYTES = 256
 GZIP_SUFFIX = "-gz"
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 CORS_HEADERS = "Accept, Accept-Encoding, Content-Type, If-None-Match, If-Modified-Since"
