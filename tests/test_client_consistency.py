@@ -160,6 +160,15 @@ def test_export_accepts_rdf_like_the_other_commands(runner, tmp_path):
     assert bad.exit_code == 2 and "csv" in bad.output
 
 
+@pytest.mark.parametrize("name", ["rdf", "rdfxml"])
+def test_query_command_accepts_the_same_names(runner, name):
+    from sldkg.cli import main
+
+    result = runner.invoke(main, ["query", "report-metadata", "--format", name])
+    assert result.exit_code == 0, result.output
+    assert len(rdflib.Graph().parse(data=result.stdout, format="xml")) > 0
+
+
 # -- wiring -----------------------------------------------------------------------------------------------
 
 
