@@ -19,6 +19,9 @@ ERROR_SCHEMA = {
                 "status": {"type": "integer"},
                 "kind": {"type": "string"},
                 "message": {"type": "string"},
+                "parameter": {"type": "string", "description": "the parameter at fault (400 bad-parameter)"},
+                "known": {"type": "array", "items": {"type": "string"}, "description": "the format names known here (unknown format)"},
+                "offered": {"type": "array", "items": {"type": "string"}, "description": "the media types this URL can send (406)"},
             },
             "additionalProperties": True,
         }
