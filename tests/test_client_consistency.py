@@ -169,6 +169,17 @@ def test_query_command_accepts_the_same_names(runner, name):
     assert len(rdflib.Graph().parse(data=result.stdout, format="xml")) > 0
 
 
+def test_the_query_form_and_the_page_links_use_the_canonical_names():
+    from sldkg.web.pages import TWINS
+    from sldkg.web.sparql import _form_formats
+
+    canonical = set(nego.FORMAT_NAMES.values())
+    assert {name for name, _ in _form_formats() if name} <= canonical
+    for twins in TWINS.values():
+        for media, name in twins:
+            assert nego.FORMAT_NAMES[media] == name
+
+
 # -- wiring -----------------------------------------------------------------------------------------------
 
 
