@@ -459,7 +459,7 @@ def test_canned_formats_follow_the_endpoint_rules(client):
 
 
 def test_identical_requests_are_answered_from_the_cache(app, client, monkeypatch):
-    monkeypatch.setitem(app.extensions["sldkg.canned"], "cache", AnswerCache(16))  # fresh: the app is shared by the session
+    monkeypatch.setattr(app.extensions["sldkg"], "canned_answers", AnswerCache(16))  # fresh: the app is shared by the session
     backend = app.extensions["sldkg"].backend
     calls = []
     real_run = backend.run
@@ -478,7 +478,7 @@ def test_identical_requests_are_answered_from_the_cache(app, client, monkeypatch
 def test_large_answers_are_not_cached(app, client, monkeypatch):
     from sldkg.web import queries as queries_view
 
-    monkeypatch.setitem(app.extensions["sldkg.canned"], "cache", AnswerCache(16))
+    monkeypatch.setattr(app.extensions["sldkg"], "canned_answers", AnswerCache(16))
     backend = app.extensions["sldkg"].backend
     calls = []
     real_run = backend.run

@@ -16,7 +16,7 @@ from repo_paths import REPO_ROOT
 
 from sldkg.cli import main
 from sldkg.graph import canonical_turtle as formatting
-from sldkg.graph.canonical_turtle import FormatError, format_file, format_turtle, parse
+from sldkg.graph.canonical_turtle import FormatError, canonicalize_turtle, format_file, parse
 
 #: The folders CI keeps canonical.
 CANONICAL_FOLDERS = ("ontology", "data", "shapes")
@@ -45,7 +45,7 @@ def as_graph(text: str) -> Graph:
 
 
 def test_sample_is_formatted_canonically():
-    out = format_turtle(SAMPLE)
+    out = canonicalize_turtle(SAMPLE)
     assert (
         out
         == """@prefix ex: <http://example.org/> .
@@ -75,14 +75,14 @@ ex:b a ex:Thing , schema:Thing ;
 
 
 def test_formatting_keeps_the_graph_with_literals_exactly_as_written():
-    out = format_turtle(SAMPLE)
+    out = canonicalize_turtle(SAMPLE)
     assert isomorphic(as_graph(out), as_graph(SAMPLE))
     assert '"01"^^xsd:integer' in out  # not normalised to 1
 
 
 def test_formatting_is_idempotent_and_independent_of_statement_order():
-    out = format_turtle(SAMPLE)
-    assert format_turtle(out) == out
+    out = canonicalize_turtle(SAMPLE)
+    assert canonicalize_turtle(out) == out
     statements = [
         "ex:a a s:Thing .",
         'ex:a s:name "A" .',
@@ -99,7 +99,7 @@ def test_formatting_is_idempotent_and_independent_of_statement_order():
     outputs = set()
     for seed in range(5):
         random.Random(seed).shuffle(statements)
-        outputs.add(format_turtle(head + "\n".join(statements) + "\n"))
+        outputs.add(canonicalize_turtle(head + "\n".join(statements) + "\n"))
     assert len(outputs) == 1
     assert outputs.pop() == without_comments(out)
 
@@ -110,26 +110,26 @@ def without_comments(text: str) -> str:
 
 
 def test_prefixes_are_the_fixed_project_names_and_only_those_used():
-    out = format_turtle("@prefix s: <https://schema.org/> .\n@prefix unused: <http://unused.example/> .\n<http://e/x> a s:Thing .\n")
+    out = canonicalize_turtle("@prefix s: <https://schema.org/> .\n@prefix unused: <http://unused.example/> .\n<http://e/x> a s:Thing .\n")
     assert out.startswith("@prefix schema: <https://schema.org/> .\n\n")
     assert "unused" not in out and "@prefix s:" not in out
 
 
 def test_local_names_that_turtle_cannot_abbreviate_are_written_in_full():
-    out = format_turtle("@prefix p: <http://e/passage/> .\n<http://e/passage/p1/quote> <http://e/q> <http://e/passage/p1> .\n")
+    out = canonicalize_turtle("@prefix p: <http://e/passage/> .\n<http://e/passage/p1/quote> <http://e/q> <http://e/passage/p1> .\n")
     assert "<http://e/passage/p1/quote>" in out and "p:p1 ." in out
 
 
 def test_a_blank_node_used_twice_keeps_a_label_and_the_graph():
     text = "@prefix ex: <http://e/> .\nex:a ex:p _:x .\nex:b ex:p _:x .\n_:x ex:q 1 .\n"
-    out = format_turtle(text)
+    out = canonicalize_turtle(text)
     assert isomorphic(as_graph(out), as_graph(text))
     assert out.count("_:b0") == 3
 
 
 def test_a_syntax_error_is_reported_with_the_line():
     with pytest.raises(FormatError) as info:
-        format_turtle("@prefix ex: <http://e/> .\n\nex:a ex:p .\n", "broken.ttl")
+        canonicalize_turtle("@prefix ex: <http://e/> .\n\nex:a ex:p .\n", "broken.ttl")
     assert info.value.line == 3 and str(info.value).startswith("broken.ttl:3: ")
 
 
@@ -148,7 +148,7 @@ def test_format_file_rewrites_atomically_and_keeps_the_file_mode(tmp_path):
     path.write_text(SAMPLE, encoding="utf-8")
     path.chmod(0o640)
     assert format_file(path).changed
-    assert path.read_text(encoding="utf-8") == format_turtle(SAMPLE)
+    assert path.read_text(encoding="utf-8") == canonicalize_turtle(SAMPLE)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["a.ttl"]  # no temporary file left behind
     assert not format_file(path).changed
@@ -159,7 +159,7 @@ def test_format_file_rewrites_atomically_and_keeps_the_file_mode(tmp_path):
 
 def test_fmt_check_lists_unformatted_files_and_exits_1_without_changing_them(runner, tmp_path):
     (tmp_path / "messy.ttl").write_text(SAMPLE, encoding="utf-8")
-    (tmp_path / "clean.ttl").write_text(format_turtle(SAMPLE), encoding="utf-8")
+    (tmp_path / "clean.ttl").write_text(canonicalize_turtle(SAMPLE), encoding="utf-8")
     result = runner.invoke(main, ["fmt", "--check", str(tmp_path)])
     assert result.exit_code == 1
     assert re.search(r"^would reformat: .*messy\.ttl$", result.output, re.M)
@@ -200,9 +200,9 @@ def test_the_repository_files_are_canonical(runner, folder):
 )
 def test_every_repository_file_formats_to_the_same_graph_idempotently(path):
     text = path.read_text(encoding="utf-8")
-    out = format_turtle(text, path)
+    out = canonicalize_turtle(text, path)
     assert isomorphic(as_graph(out), as_graph(text))
-    assert format_turtle(out, path) == out
+    assert canonicalize_turtle(out, path) == out
     comments = [line.split("#", 1)[1].strip() for line in text.splitlines() if line.lstrip().startswith("#")]
     assert all(c in out for c in comments), "a whole-line comment was lost"
 
@@ -248,9 +248,9 @@ def test_any_graph_survives_formatting(triples):
         obj = f"<{o[1]}>" if o[0] == "iri" else (o[1] if o[0] == "bn" else _object(o))
         lines.append(f"{subject} <{p}> {obj} .")
     text = "@prefix schema: <https://schema.org/> .\n" + "\n".join(lines) + "\n"
-    out = format_turtle(text)
+    out = canonicalize_turtle(text)
     assert isomorphic(as_graph(out), as_graph(text))
-    assert format_turtle(out) == out
+    assert canonicalize_turtle(out) == out
 
 
 def test_hypothesis_strategies_cover_blank_nodes_and_literals():

@@ -186,7 +186,7 @@ def test_nothing_acceptable_is_406(client):
     assert response.status_code == 406
     body = response.get_json()["error"]
     assert body["kind"] == "not-acceptable" and "text/turtle" in body["offered"]
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in {v.strip() for v in response.headers["Vary"].split(",")}
 
 
 def test_unknown_format_parameter_is_400_naming_it(client):
@@ -243,7 +243,7 @@ class Page(HTMLParser):
 def test_browsers_get_a_page_with_labels_types_links_and_twins(client):
     response = client.get("/id/land/DE-BY", headers={"Accept": BROWSER})
     assert response.status_code == 200 and response.mimetype == "text/html"
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in {v.strip() for v in response.headers["Vary"].split(",")}
     html = response.get_data(as_text=True)
     page = Page(html)
     assert page.html_lang == "en"
@@ -450,38 +450,6 @@ def test_serve_base_url_option_reaches_the_pages():
 
 
 # ---------------------------------------------------------------------------------- pure parts
-
-
-def test_negotiation_table():
-    from werkzeug.datastructures import MIMEAccept
-    from werkzeug.http import parse_accept_header
-
-    from sldkg.sparql.ld_negotiation import NotAcceptable, UnknownFormat, negotiate
-
-    offers = {
-        "ttl": "text/turtle",
-        "html": "text/html",
-        "jsonld": "application/ld+json",
-        "nt": "application/n-triples",
-        "rdf": "application/rdf+xml",
-    }
-    table = [
-        (None, None, "ttl"),
-        ("*/*", None, "ttl"),
-        (BROWSER, None, "html"),
-        ("application/ld+json;q=0.5, text/turtle;q=0.4", None, "jsonld"),
-        ("application/json", None, "jsonld"),
-        ("application/xhtml+xml", None, "html"),
-        ("text/turtle;q=0, */*;q=0.1", None, "html"),
-        ("text/html", "nt", "nt"),
-        ("image/png", "rdf", "rdf"),
-    ]
-    for header, fmt, expected in table:
-        assert negotiate(parse_accept_header(header, MIMEAccept), fmt, offers) == expected, (header, fmt)
-    with pytest.raises(NotAcceptable):
-        negotiate(parse_accept_header("image/png", MIMEAccept), None, offers)
-    with pytest.raises(UnknownFormat):
-        negotiate(parse_accept_header("*/*", MIMEAccept), "csv", offers)
 
 
 def test_excerpt_marks_the_span_in_its_paragraph_and_falls_back_to_the_quote():

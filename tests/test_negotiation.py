@@ -169,3 +169,90 @@ def test_any_accept_header_parses_into_sane_ranges(header):
     for offered, aliases in (RESULTS, GRAPHS):
         chosen = negotiate(header, offered, aliases)
         assert len(set(chosen)) == len(chosen) and set(chosen) <= set(offered)
+
+
+# -- representations of a resource (/id/…, /ontology, VoID, DCAT): the same parser and table --------------
+
+HTML, TEXT = nego.HTML, nego.PLAIN_TEXT
+RESOURCE = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
+
+
+@pytest.mark.parametrize(
+    ("header", "fmt", "offered", "expected"),
+    [
+        (None, None, RESOURCE, TURTLE),
+        ("*/*", None, RESOURCE, TURTLE),
+        (BROWSER, None, RESOURCE, HTML),
+        ("application/ld+json;q=0.5, text/turtle;q=0.4", None, RESOURCE, JSON_LD),
+        ("application/json", None, RESOURCE, JSON_LD),
+        ("application/xhtml+xml", None, RESOURCE, HTML),
+        ("text/turtle;q=0, */*;q=0.1", None, RESOURCE, HTML),
+        ("text/html", "nt", RESOURCE, N_TRIPLES),
+        ("image/png", "rdf", RESOURCE, RDF_XML),
+        (None, "turtle", RESOURCE, TURTLE),  # the names of format= on /sparql work here too
+        (None, "RDFXML", RESOURCE, RDF_XML),
+        (None, "json-ld", RESOURCE, JSON_LD),
+        (None, "application/n-triples", RESOURCE, N_TRIPLES),
+        (None, "txt", (*RESOURCE, TEXT), TEXT),
+        ("text/plain", None, (*RESOURCE, TEXT), TEXT),
+        ("text/plain, */*;q=0.1", None, RESOURCE, TURTLE),  # text/plain is not N-Triples on a resource
+    ],
+)
+def test_choose_representation(header, fmt, offered, expected):
+    assert nego.choose_representation(header, fmt, offered) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "fmt", "offered", "error"),
+    [
+        ("image/png", None, RESOURCE, nego.NotAcceptable),
+        ("text/plain", None, RESOURCE, nego.NotAcceptable),
+        (None, "txt", RESOURCE, nego.NotAcceptable),  # a known name this resource cannot send: 406
+        (None, "nq", RESOURCE, nego.NotAcceptable),
+        (None, "csv", RESOURCE, UnknownFormat),  # a results format names no representation: 400
+        (None, "yaml", RESOURCE, UnknownFormat),
+    ],
+)
+def test_choose_representation_refuses(header, fmt, offered, error):
+    with pytest.raises(error) as info:
+        nego.choose_representation(header, fmt, offered)
+    if isinstance(info.value, nego.NotAcceptable):
+        assert info.value.offered == list(offered)
+    else:
+        assert "ttl" in info.value.known and "csv" not in info.value.known
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, nego.JSON),
+        ("*/*", nego.JSON),
+        ("text/plain", TEXT),
+        ("text/*", TEXT),
+        (BROWSER, HTML),
+        ("application/xhtml+xml", HTML),
+        ("image/png", nego.JSON),  # nothing acceptable: an error body is still sent, as JSON
+        ("text/html;q=0.5, application/json", nego.JSON),
+    ],
+)
+def test_preferred_error_body(header, expected):
+    assert nego.preferred(header, (nego.JSON, TEXT, HTML), {nego.XHTML: HTML}) == expected
+
+
+def test_prefers_html_counts_xhtml_but_not_wildcards():
+    assert prefers_html("application/xhtml+xml")
+    assert not prefers_html("*/*")
+    assert not prefers_html("text/*")
+
+
+def test_one_name_per_media_type():
+    """Every canonical name maps back to its media type through the format= tables."""
+    for media, name in nego.FORMAT_NAMES.items():
+        if media in nego.GRAPH_TYPES:
+            assert format_override(name, graph=True) == media
+            assert nego.representation_format(name) == media
+        elif media in nego.RESULTS_TYPES:
+            assert format_override(name, graph=False) == media
+        else:
+            assert nego.representation_format(name) == media
+    assert len(set(nego.FORMAT_NAMES.values())) == len(nego.FORMAT_NAMES)

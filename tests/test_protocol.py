@@ -186,7 +186,7 @@ def test_select_negotiation(endpoint, accept, fmt, expected):
 def test_nothing_acceptable_is_406(endpoint):
     response = requests.get(endpoint, params={"query": PARTICIPANTS}, headers={"Accept": "text/turtle"}, timeout=10)
     assert response.status_code == 406
-    assert "application/sparql-results+json" in response.json()["error"]["available"]
+    assert "application/sparql-results+json" in response.json()["error"]["offered"]
     graph_as_csv = requests.get(endpoint, params={"query": LAENDER_CONSTRUCT, "format": "csv"}, timeout=10)
     assert graph_as_csv.status_code == 406
 

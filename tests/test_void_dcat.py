@@ -179,7 +179,7 @@ def test_linksets_count_the_same_as_links(app, void):
 def test_descriptions_in_every_rdf_format(client, path, media):
     response = client.get(path, headers={"Accept": media})
     assert response.status_code == 200 and response.mimetype == media
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in {v.strip() for v in response.headers["Vary"].split(",")}
     assert len(parse(response)) > 50
 
 

@@ -1,26 +1,49 @@
 """The application factory: ``create_app(settings) -> Flask``.
 
-Loads the store once (all or nothing), wraps it in a backend, and lets every blueprint wire itself in.
-The loaded state lives on the app (``app.extensions["sldkg"]``), never in a module variable.
+Loads the store once (all or nothing), wraps it in a backend, loads the canned queries once, and
+lets every blueprint wire itself in. All application state lives on one :class:`AppState` object at
+``app.extensions["sldkg"]``, never in a module variable and never in other ``app.extensions`` keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 
-from sldkg.backends.embedded import Backend, EmbeddedBackend
+from sldkg.backends.base import Backend
+from sldkg.backends.embedded import EmbeddedBackend
+from sldkg.canned.catalogue import AnswerCache, CannedQuery, load_queries
 from sldkg.graph.store import EmbeddedStore, load
+from sldkg.linked_data.dumps import DumpCache
+from sldkg.linked_data.statistics import StatisticsCache
 from sldkg.settings import Settings
+
+#: The key of :class:`AppState` in ``app.extensions``.
+STATE_KEY = "sldkg"
 
 
 @dataclass
-class Context:
+class AppState:
+    """Everything a request may read: settings, the backend, the canned queries and the per-worker caches."""
+
     settings: Settings
     backend: Backend
     #: The embedded store, or ``None`` when serving from a remote store.
     store: EmbeddedStore | None
+    #: The canned queries (``queries/*.rq``) by slug, loaded once at start-up.
+    canned: dict[str, CannedQuery]
+    #: Answers of canned queries, keyed by data version, slug, bindings and media type.
+    canned_answers: AnswerCache
+    #: Resource descriptions (``/id/…``), keyed by IRI and data version.
+    descriptions: AnswerCache
+    #: The dumps of the current data version (``/dumps/``, VoID, DCAT).
+    dumps: DumpCache = field(default_factory=DumpCache)
+    #: The VoID/DCAT statistics of the current data version.
+    statistics: StatisticsCache = field(default_factory=StatisticsCache)
+    #: Distinct triples of the union default graph (the service description), counted once.
+    default_graph_triples: int | None = None
+    default_graph_counted: bool = False
 
 
 def create_app(settings: Settings | None = None, *, backend: Backend | None = None) -> Flask:
@@ -37,9 +60,23 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
     app = Flask(__name__, static_folder=None, template_folder="web/templates")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["sldkg"] = Context(settings, backend, store)
+    app.extensions[STATE_KEY] = AppState(
+        settings=settings,
+        backend=backend,
+        store=store,
+        canned=load_queries(settings.queries_path),
+        canned_answers=AnswerCache(settings.canned_cache_size),
+        descriptions=AnswerCache(settings.canned_cache_size),
+    )
 
     from sldkg.web import register_blueprints
 
     register_blueprints(app)
     return app
+
+
+def state_of(app: Flask) -> AppState:
+    """The :class:`AppState` of ``app`` (for the CLI, the server hooks and tests)."""
+    state = app.extensions[STATE_KEY]
+    assert isinstance(state, AppState)
+    return state

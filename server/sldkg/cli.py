@@ -236,8 +236,9 @@ def query_command(slug: str, params: tuple[str, ...], fmt: str | None, data: tup
     multiple=True,
     default=("all",),
     show_default=True,
-    type=click.Choice(["all", "ttl", "nt", "jsonld", "rdfxml", "nq", "trig"]),
-    help="Dump format (repeatable); nq and trig keep the named graphs.",
+    metavar="FORMAT",
+    help="Dump format (repeatable): all, ttl, nt, jsonld, rdf, nq, trig (the names of format=, e.g. turtle or rdfxml, work too); "
+    "nq and trig keep the named graphs.",
 )
 @click.option(
     "--out",
@@ -261,7 +262,10 @@ def export_command(formats: tuple[str, ...], out: Path, data: tuple[Path, ...]) 
     from sldkg.linked_data import description_queries as describe
     from sldkg.linked_data import dumps as dump_formats
 
-    chosen = dump_formats.FORMATS if "all" in formats else tuple(dump_formats.BY_NAME[name] for name in dict.fromkeys(formats))
+    try:
+        chosen = dump_formats.formats_named(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
     try:
         settings = Settings.from_env(data_paths=tuple(data) or None)
         report_data_paths(settings)

@@ -1,15 +1,12 @@
-"""The store backends the web layer talks to; no Flask.
+"""The embedded backend: the in-memory pyoxigraph store, evaluated in killable executor processes; no Flask.
 
-Both backends answer :class:`~sldkg.sparql.jobs.QueryJob` records with
-:class:`~sldkg.sparql.jobs.Answer` records, so the endpoint, the canned queries, the resource
-pages and the dumps work the same on the embedded store and on a remote SPARQL store.
+It fits :class:`sldkg.backends.base.Backend` (checked by mypy through ``create_app``).
 """
 
 from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Protocol
 
 from sldkg.backends.executors import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
 from sldkg.backends.sandbox import Confined
@@ -19,24 +16,12 @@ from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.sparql.safety import SafetyPolicy, check
 
 
-class Backend(Protocol):
-    kind: str
-    #: Data version (used for ETags and cache keys).
-    version: str
-    modified: datetime
-
-    def run(self, job: QueryJob) -> Answer:
-        """Evaluate ``job``; every refusal or failure is an ``Answer`` with status >= 400."""
-
-    def start(self) -> None: ...
-
-    def close(self) -> None: ...
-
-
 class EmbeddedBackend:
     """The embedded store, evaluated in killable executor processes (:mod:`sldkg.backends.executors`)."""
 
     kind = "embedded"
+    version: str
+    modified: datetime
 
     def __init__(self, store: EmbeddedStore, settings: Settings):
         from sldkg.backends.evaluation import execute  # serialisation of pyoxigraph results (kept out of this module)
@@ -67,10 +52,13 @@ class EmbeddedBackend:
         if refusal is not None:
             return refusal
         try:
-            return self.runner.run(job)
+            answer = self.runner.run(job)
         except QueryTimeout as exc:
             return Answer(503, error="timeout", message=str(exc), details={"limit_seconds": exc.seconds})
         except RunnerBusy as exc:
             return Answer(503, error="busy", message=str(exc))
         except ExecutorDied as exc:
             return Answer(503, error="executor-died", message=f"{exc}; it may have exceeded its memory limit")
+        if not isinstance(answer, Answer):  # the executor pool is generic; evaluation.execute returns Answers
+            raise TypeError(f"an executor returned {type(answer).__name__}, not an Answer")
+        return answer

@@ -28,7 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sldkg.graph.canonical_turtle import format_turtle, write_atomically
+from sldkg.graph.canonical_turtle import canonicalize_turtle, write_atomically
 
 CONTEXT = 32
 
@@ -243,6 +243,6 @@ def run(files: list[Path], check_only: bool = False) -> int:
             status = 1
             continue
         # Written in the canonical layout right away, so `sldkg fmt --check` stays clean.
-        write_atomically(path, format_turtle(render(passages), path))
+        write_atomically(path, canonicalize_turtle(render(passages), path))
         print(f"{path}: anchored {len(passages)} passages")
     return status

@@ -10,7 +10,7 @@ The canonical form of a file is
   ``a`` (rdf:type) first and the other predicates sorted, and the objects of each predicate sorted;
   a blank node used once is written inline as ``[ … ]``, an RDF list as ``( … )``.
 
-The formatter never changes data: :func:`format_turtle` parses its own output again and refuses
+The formatter never changes data: :func:`canonicalize_turtle` parses its own output again and refuses
 (:class:`FormatError`) unless it is the very same graph, literal lexical forms included.
 """
 
@@ -453,7 +453,7 @@ def _as_rdflib(triples: list[ox.Triple]) -> Graph:
     return graph
 
 
-def format_turtle(text: str, path: Path | str = "<text>") -> str:
+def canonicalize_turtle(text: str, path: Path | str = "<text>") -> str:
     """``text`` in canonical form; raises :class:`FormatError` if it cannot be parsed or would change."""
     triples, prefixes = parse(text, path)
     result = serialize(triples, prefixes, extract_comments(text, prefixes))
@@ -488,11 +488,11 @@ def format_file(path: Path, *, check: bool = False) -> FileResult:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FormatError(path, str(exc)) from None
-    formatted = format_turtle(text, path)
+    formatted = canonicalize_turtle(text, path)
     changed = formatted != text
     if changed and not check:
         write_atomically(path, formatted)
     return FileResult(path, changed)
 
 
-__all__ = ["CANONICAL_PREFIXES", "FileResult", "FormatError", "format_file", "format_turtle", "serialize", "write_atomically"]
+__all__ = ["CANONICAL_PREFIXES", "FileResult", "FormatError", "canonicalize_turtle", "format_file", "serialize", "write_atomically"]

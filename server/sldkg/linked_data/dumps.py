@@ -10,6 +10,8 @@ release gives ``sldkg.ttl``.
 from __future__ import annotations
 
 import base64
+import functools
+import gzip
 import hashlib
 import threading
 from collections.abc import Iterable
@@ -18,17 +20,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sldkg.backends.base import Backend
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.rdf_formats import PREFIXES
 from sldkg.linked_data.release import release_of
+from sldkg.sparql import negotiation as nego
 
 DUMP_STEM = "sldkg"
 
 
 @dataclass(frozen=True)
 class DumpFormat:
-    name: str  # the --format value
+    #: The canonical format name (``sldkg export --format``, ``format=`` everywhere): the file extension.
+    name: str
     extension: str
     media_type: str
     oxigraph: ox.RdfFormat
@@ -48,13 +53,30 @@ FORMATS: tuple[DumpFormat, ...] = (
     DumpFormat("ttl", "ttl", "text/turtle", ox.RdfFormat.TURTLE, False),
     DumpFormat("nt", "nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, False),
     DumpFormat("jsonld", "jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, False),
-    DumpFormat("rdfxml", "rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, False),
+    DumpFormat("rdf", "rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, False),
     DumpFormat("nq", "nq", "application/n-quads", ox.RdfFormat.N_QUADS, True),
     DumpFormat("trig", "trig", "application/trig", ox.RdfFormat.TRIG, True),
 )
 BY_NAME = {f.name: f for f in FORMATS}
+BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
 BY_UNVERSIONED_NAME = {f.unversioned_name: f for f in FORMATS}
 SUMS_FILE = "SHA256SUMS"
+
+
+def formats_named(names: Iterable[str]) -> tuple[DumpFormat, ...]:
+    """The dump formats ``names`` name (``all``, a format name of ``format=``: ``ttl``, ``turtle``,
+    ``rdf``, ``rdfxml`` …, or a media type), each once, in the order given; ``ValueError`` names an unknown one."""
+    chosen: dict[str, DumpFormat] = {}
+    for name in names:
+        if name.strip().lower() == "all":
+            chosen.update((f.name, f) for f in FORMATS)
+            continue
+        media = nego.graph_format_media_type(name)
+        if media is None or media not in BY_MEDIA_TYPE:
+            known = ", ".join(["all", *BY_NAME])
+            raise ValueError(f"unknown dump format {name!r}; known: {known} (and the other names format= accepts)")
+        chosen.setdefault(BY_MEDIA_TYPE[media].name, BY_MEDIA_TYPE[media])
+    return tuple(chosen.values())
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,11 @@ class Dump:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.body).hexdigest()
+
+    @functools.cached_property
+    def gzipped(self) -> bytes:
+        """The body gzipped once (served to clients that accept gzip; ``mtime=0`` keeps it reproducible)."""
+        return gzip.compress(self.body, compresslevel=6, mtime=0)
 
     @property
     def repr_digest_header(self) -> str:
@@ -107,7 +134,7 @@ def write_dumps(quads: list[ox.Quad], formats: Iterable[DumpFormat], folder: Pat
     folder.mkdir(parents=True, exist_ok=True)
     release = release_of(quads)
     dumps = [Dump(fmt, serialize(quads, fmt), release) for fmt in formats]
-    written = []
+    written: list[Path] = []
     for dump in dumps:
         path = folder / dump.file_name
         path.write_bytes(dump.body)
@@ -135,7 +162,7 @@ class DumpCache:
         self.version: str | None = None
         self.dumps: dict[str, Dump] = {}
 
-    def get(self, backend: graph_reads.VersionedBackend) -> dict[str, Dump]:
+    def get(self, backend: Backend) -> dict[str, Dump]:
         with self._lock:
             if self.version != backend.version or not self.dumps:
                 solutions = graph_reads.select(backend, describe.QUADS_QUERY, max_rows=MAX_QUADS)

@@ -6,6 +6,7 @@ prefixes, so the answers read well (Turtle with ``@prefix`` lines, compacted JSO
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -80,10 +81,68 @@ def serialize(triples: list[ox.Triple], fmt: RdfFormat) -> bytes:
             # Not "sldid:": resource IRIs have slashes that Turtle would escape in every local name
             # (sldid:event\/blw6) and XML names cannot hold at all; full IRIs read better.
             prefixes = {k: v for k, v in PREFIXES.items() if k != "sldid"}
-        return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    graph = to_rdflib(triples)
-    text = graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True)
-    return text.encode("utf-8")
+        body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+        assert body is not None  # no output file given: pyoxigraph returns the bytes
+        return body
+    return serialize_rdflib_graph(to_rdflib(triples), fmt)
+
+
+#: rdflib's serialiser name of each format (for graphs built with rdflib: VoID, DCAT, shapes).
+RDFLIB_FORMATS: dict[str, str] = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
+
+
+def serialize_rdflib_graph(graph: rdflib.Graph, fmt: RdfFormat) -> bytes:
+    """An rdflib ``graph`` in ``fmt`` (its bound prefixes in Turtle, JSON-LD compacted with :func:`jsonld_context`).
+
+    Blank nodes are relabelled from their content first (:func:`with_stable_blank_nodes`), so the same
+    graph gives the same bytes in every request and every worker, as its strong ``ETag`` promises.
+    """
+    graph = with_stable_blank_nodes(graph)
+    if fmt.name == "jsonld":
+        text = graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True)
+        return text.encode("utf-8")
+    return graph.serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+
+
+def with_stable_blank_nodes(graph: rdflib.Graph, rounds: int = 3) -> rdflib.Graph:
+    """``graph`` with every blank node labelled by a hash of what surrounds it (a few rounds of refinement).
+
+    Cheap where full canonicalisation (``rdflib.compare``) takes seconds: descriptions such as VoID
+    and DCAT have shallow, distinguishable blank nodes (partitions, checksums). Blank nodes that stay
+    indistinguishable are numbered in the order of their labels' hashes, so they never merge.
+    """
+    blanks: set[rdflib.term.Node] = {n for t in graph for n in (t[0], t[2]) if isinstance(n, rdflib.BNode)}
+    if not blanks:
+        return graph
+    colour = dict.fromkeys(blanks, "")
+    for _ in range(rounds):
+        colour = _refine(graph, blanks, colour)
+    labels: dict[rdflib.term.Node, rdflib.BNode] = {}
+    seen: dict[str, int] = {}
+    for b in sorted(blanks, key=lambda node: colour[node]):
+        n = seen[colour[b]] = seen.get(colour[b], -1) + 1
+        labels[b] = rdflib.BNode(f"b{colour[b]}{n or ''}")
+    stable = rdflib.Graph()
+    for prefix, namespace in graph.namespaces():
+        stable.bind(prefix, namespace, override=True, replace=True)
+    relabelled = sorted(((labels.get(s, s), p, labels.get(o, o)) for s, p, o in graph), key=lambda t: tuple(n.n3() for n in t))
+    stable.addN((s, p, o, stable) for s, p, o in relabelled)  # in a fixed order: N-Triples and JSON-LD follow insertion order
+    return stable
+
+
+def _refine(graph: rdflib.Graph, blanks: set[rdflib.term.Node], colour: dict[rdflib.term.Node, str]) -> dict[rdflib.term.Node, str]:
+    """One round: a blank node's new label hashes its triples, its blank neighbours shown by their old labels."""
+
+    def show(node: rdflib.term.Node) -> str:
+        return "_:" + colour[node] if isinstance(node, rdflib.BNode) else node.n3()
+
+    signatures: dict[rdflib.term.Node, list[str]] = {b: [] for b in blanks}
+    for s, p, o in graph:
+        if isinstance(s, rdflib.BNode):
+            signatures[s].append(f"> {p.n3()} {show(o)}")
+        if isinstance(o, rdflib.BNode):
+            signatures[o].append(f"< {show(s)} {p.n3()}")
+    return {b: hashlib.sha256("\n".join(sorted(sig)).encode("utf-8")).hexdigest()[:20] for b, sig in signatures.items()}
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
@@ -98,12 +157,14 @@ def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def term(node) -> rdflib.term.Node:
+def term(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
     """The rdflib term of a pyoxigraph term (plain strings stay plain, as an N-Triples parser makes them)."""
     if isinstance(node, ox.NamedNode):
         return rdflib.URIRef(node.value)
     if isinstance(node, ox.BlankNode):
         return rdflib.BNode(node.value)
+    if isinstance(node, ox.Triple):
+        raise ValueError(f"RDF-star triple terms cannot be written here: {node}")
     if node.language:
         return rdflib.Literal(node.value, lang=node.language, normalize=False)
     datatype = node.datatype.value
@@ -114,4 +175,4 @@ def context_document() -> bytes:
     return json.dumps(jsonld_context(), indent=2).encode("utf-8")
 
 
-__all__ = ["BASE_IRI", "BY_MEDIA_TYPE", "BY_NAME", "PREFIXES", "RESOURCE_FORMATS", "RdfFormat", "serialize"]
+__all__ = ["BASE_IRI", "BY_MEDIA_TYPE", "BY_NAME", "PREFIXES", "RESOURCE_FORMATS", "RdfFormat", "serialize", "serialize_rdflib_graph"]

@@ -66,7 +66,7 @@ FILE_TYPES = {
     "ttl": "RDF_TURTLE",
     "nt": "RDF_N_TRIPLES",
     "jsonld": "JSON_LD",
-    "rdfxml": "RDF_XML",
+    "rdf": "RDF_XML",
     "nq": "RDF_N_QUADS",
     "trig": "RDF_TRIG",
 }

@@ -1,13 +1,21 @@
-"""Content negotiation: the Accept parser and the media-type tables of the query forms; pure.
+"""Content negotiation: the one Accept parser and the one media-type table; pure (no Flask, no I/O).
+
+Everything that reads an ``Accept`` header or a ``format`` parameter goes through this module:
+``/sparql`` and ``/queries`` (answers by query form), ``/id/…`` and the dataset descriptions
+(a page or one RDF format), the pages (does a browser ask?) and the error bodies.
 
 The tables are data: for each kind of answer (SPARQL results for SELECT/ASK, RDF for
-CONSTRUCT/DESCRIBE) the media types the endpoint produces, the aliases clients send for them, and
-the short names of the ``format`` parameter. :func:`negotiate` turns an ``Accept`` header into the
-list of canonical media types the client accepts, most preferred first (empty: send 406).
+CONSTRUCT/DESCRIBE, representations of a resource) the media types produced, the aliases clients
+send for them, and the names of the ``format`` parameter. One canonical name per media type
+(:data:`FORMAT_NAMES`) is used everywhere a format is named: ``format=``, ``sldkg query --format``,
+``sldkg export --format`` and the extensions of the dump files. :func:`negotiate` turns an
+``Accept`` header into the list of canonical media types the client accepts, most preferred first
+(empty: send 406); :func:`choose_representation` picks one representation of a resource.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -20,6 +28,10 @@ JSON_LD = "application/ld+json"
 RDF_XML = "application/rdf+xml"
 N_QUADS = "application/n-quads"
 TRIG = "application/trig"
+HTML = "text/html"
+XHTML = "application/xhtml+xml"
+PLAIN_TEXT = "text/plain"
+JSON = "application/json"
 
 #: SELECT/ASK answers: canonical media types in the server's order of preference (the first is the default).
 RESULTS_TYPES: tuple[str, ...] = (RESULTS_JSON, RESULTS_XML, CSV, TSV)
@@ -77,10 +89,11 @@ GRAPH_FORMAT_NAMES: dict[str, str] = {
     "trig": TRIG,
 }
 
-#: File extension of each canonical media type (downloads, dump names).
-EXTENSIONS: dict[str, str] = {
-    RESULTS_JSON: "srj",
-    RESULTS_XML: "srx",
+#: The canonical name of each media type: what docs, forms, links and error messages call it. For the
+#: RDF formats it is also the file extension (dump names ``sldkg-<release>.<name>``, ``sldkg export --format``).
+FORMAT_NAMES: dict[str, str] = {
+    RESULTS_JSON: "json",
+    RESULTS_XML: "xml",
     CSV: "csv",
     TSV: "tsv",
     TURTLE: "ttl",
@@ -89,16 +102,35 @@ EXTENSIONS: dict[str, str] = {
     RDF_XML: "rdf",
     N_QUADS: "nq",
     TRIG: "trig",
+    HTML: "html",
+    PLAIN_TEXT: "txt",
 }
+
+#: File extension of each canonical media type (downloads, dump names).
+EXTENSIONS: dict[str, str] = {**FORMAT_NAMES, RESULTS_JSON: "srj", RESULTS_XML: "srx"}
+
+#: Representations of a resource (``/id/…``, ``/ontology``, VoID, DCAT …): the RDF formats, a page,
+#: and for a stored text the text itself. Their ``format`` names are :data:`GRAPH_FORMAT_NAMES` plus these.
+PAGE_FORMAT_NAMES: dict[str, str] = {"html": HTML, "txt": PLAIN_TEXT, "text": PLAIN_TEXT}
+#: Accept aliases of a resource's representations (``text/plain`` is the stored text there, never N-Triples).
+REPRESENTATION_ALIASES: dict[str, str] = {XHTML: HTML, JSON: JSON_LD}
 
 
 class UnknownFormat(ValueError):
-    """A ``format`` value that names no format the endpoint knows."""
+    """A ``format`` value that names no format the endpoint knows (400 ``bad-parameter``)."""
 
-    def __init__(self, value: str):
+    def __init__(self, value: str, known: Sequence[str] | None = None):
         self.value = value
-        known = sorted(set(RESULTS_FORMAT_NAMES) | set(GRAPH_FORMAT_NAMES))
-        super().__init__(f"unknown format {value!r}; known formats: {', '.join(known)} (or a media type)")
+        self.known = list(known) if known is not None else sorted(set(RESULTS_FORMAT_NAMES) | set(GRAPH_FORMAT_NAMES))
+        super().__init__(f"unknown format {value!r}; known formats: {', '.join(self.known)} (or a media type)")
+
+
+class NotAcceptable(Exception):
+    """Nothing offered is acceptable (406); ``offered`` lists what is, in the server's order."""
+
+    def __init__(self, offered: Sequence[str], asked: str):
+        self.offered = list(offered)
+        super().__init__(f"{asked} allows none of the offered media types: {', '.join(self.offered)}")
 
 
 @dataclass(frozen=True)
@@ -245,10 +277,75 @@ def acceptable_types(accept: str | None, format_param: str | None) -> tuple[tupl
 
 
 def prefers_html(accept: str | None) -> bool:
-    """Whether a browser asks: text/html is acceptable and preferred over every machine format we offer."""
+    """Whether a browser asks: HTML is named explicitly and preferred over every machine format we offer.
+
+    ``*/*`` alone is not a browser (curl, scripts); XHTML counts as HTML.
+    """
     ranges = parse_accept(accept)
-    html_q = max((r.q for r in ranges if r.specificity == 2 and r.matches("text/html")), default=0.0)
+    html_q = max((r.q for r in ranges if r.specificity == 2 and (r.matches(HTML) or r.matches(XHTML))), default=0.0)
     if html_q == 0:
         return False
     machine = max(quality(ranges, m) for m in RESULTS_TYPES + GRAPH_TYPES)
     return html_q >= machine
+
+
+def preferred(accept: str | None, offered: Sequence[str], aliases: Mapping[str, str] | None = None) -> str:
+    """The client's favourite of ``offered``, or ``offered[0]`` when it accepts none (for answers that
+    must be sent anyway, such as error bodies)."""
+    chosen = negotiate(accept, tuple(offered), dict(aliases or {}))
+    return chosen[0] if chosen else offered[0]
+
+
+def representation_format(value: str) -> str | None:
+    """The media type a ``format`` value names among the representations of a resource (``None``: unknown).
+
+    Accepts the names of :data:`GRAPH_FORMAT_NAMES` and :data:`PAGE_FORMAT_NAMES` (case-insensitive),
+    a media type, or one of its aliases.
+    """
+    name = value.strip().lower()
+    if name in PAGE_FORMAT_NAMES:
+        return PAGE_FORMAT_NAMES[name]
+    if name in GRAPH_FORMAT_NAMES:
+        return GRAPH_FORMAT_NAMES[name]
+    media = name.split(";")[0].strip()
+    if media in (HTML, PLAIN_TEXT, *GRAPH_TYPES):
+        return media
+    return REPRESENTATION_ALIASES.get(media) or GRAPH_ALIASES.get(media)
+
+
+def choose_representation(
+    accept: str | None,
+    format_param: str | None,
+    offered: Sequence[str],
+    aliases: Mapping[str, str] = REPRESENTATION_ALIASES,
+) -> str:
+    """The media type of the representation to send, from ``offered`` (the server's order of preference).
+
+    ``format`` overrides Accept (:class:`UnknownFormat` when it names nothing known,
+    :class:`NotAcceptable` when it names a format not offered here); otherwise the client's best
+    match by q-value, ties and ``*/*`` (or no Accept) going to ``offered[0]``; nothing acceptable
+    raises :class:`NotAcceptable`.
+    """
+    if format_param is not None:
+        media = representation_format(format_param)
+        if media is None:
+            raise UnknownFormat(format_param, _names_of(offered))
+        if media not in offered:
+            raise NotAcceptable(offered, f"format={format_param}")
+        return media
+    chosen = negotiate(accept, tuple(offered), dict(aliases))
+    if not chosen:
+        raise NotAcceptable(offered, f"Accept: {accept}")
+    return chosen[0]
+
+
+def _names_of(offered: Sequence[str]) -> list[str]:
+    return [FORMAT_NAMES[m] for m in offered if m in FORMAT_NAMES]
+
+
+def graph_format_media_type(name: str) -> str | None:
+    """The RDF media type a format name (``ttl``, ``turtle``, ``rdf``, ``rdfxml`` …) or media type names; ``None``: none."""
+    try:
+        return format_override(name, graph=True)
+    except UnknownFormat:
+        return None

@@ -94,7 +94,7 @@ def format_json(report: ValidationReport, lang: str = "en") -> str:
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
-def format_turtle(report: ValidationReport, lang: str = "en") -> str:
+def report_as_turtle(report: ValidationReport, lang: str = "en") -> str:
     """The W3C SHACL validation report (``sh:ValidationReport``) as Turtle."""
     return report.graph.serialize(format="turtle")
 
@@ -176,7 +176,7 @@ def format_github(report: ValidationReport, lang: str = "en") -> str:
 FORMATTERS: dict[str, Callable[[ValidationReport, str], str]] = {
     "text": format_text,
     "json": format_json,
-    "turtle": format_turtle,
+    "turtle": report_as_turtle,
     "junit": format_junit,
     "github": format_github,
 }
@@ -189,4 +189,4 @@ def render(report: ValidationReport, fmt: str = "text", lang: str = "en") -> str
     return FORMATTERS[fmt](report, lang)
 
 
-__all__ = ["FORMATS", "format_github", "format_json", "format_junit", "format_text", "format_turtle", "render"]
+__all__ = ["FORMATS", "format_github", "format_json", "format_junit", "format_text", "render", "report_as_turtle"]

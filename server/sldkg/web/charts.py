@@ -114,7 +114,7 @@ def bar_chart(rows: list[dict[str, Cell]], label: str, value: str, title: str, w
     usable = width - label_width - 50
     bars = tuple(
         Bar(r[label].text, v, f"{v:g}", 10 + i * (bar_height + 6), round(usable * v / max_value, 1), r[label].lang)
-        for i, (r, v) in enumerate(zip(rows, values))
+        for i, (r, v) in enumerate(zip(rows, values, strict=True))
     )
     height = 20 + len(bars) * (bar_height + 6)
     return BarChart(title, value, bars, width, height, label_width, bar_height, max_value)

@@ -11,30 +11,34 @@
 * ``GET /dumps/SHA256SUMS`` – the sums of all dumps (``sha256sum -c`` format).
 
 The dumps are generated once per data version (all formats together, from one read of every quad
-through the backend) and kept on the app; a new data version regenerates them.
+through the backend) and kept on the app; a new data version regenerates them. A client that accepts
+gzip gets each dump compressed once (``Content-Encoding: gzip``, ``ETag`` ``<sha256>-gz``, digest
+headers over the bytes sent); CORS comes from the app-wide hook of :mod:`sldkg.web.answering`.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import dumps as dump_formats
-from sldkg.linked_data.dumps import Dump, DumpCache
+from sldkg.linked_data.dumps import Dump
 from sldkg.linked_data.iri_map import public_base
+from sldkg.sparql import negotiation as nego
 from sldkg.web import context
+from sldkg.web.answering import accepts_gzip, conditional, gzip_in_place, rdf_response, refused
 from sldkg.web.errors import ApiError
 
 bp = Blueprint("dumps", __name__, url_prefix="/dumps")
 
 
 def dumps() -> dict[str, Dump]:
+    state = context()
     try:
-        return current_app.extensions["sldkg.dumps"].get(context().backend)
+        return state.dumps.get(state.backend)
     except graph_reads.Refused as exc:
-        answer = exc.answer
-        raise ApiError(answer.status, answer.message or "the store refused the request", answer.error or None) from None
+        raise refused(exc) from None
 
 
 def served_release(found: dict[str, Dump]) -> str | None:
@@ -57,8 +61,7 @@ def index() -> Response:
         }
         for d in found.values()
     ]
-    accept = request.accept_mimetypes
-    if accept and accept.best_match(["application/json", "text/html"]) == "text/html" and accept["text/html"] > accept["application/json"]:
+    if nego.preferred(request.headers.get("Accept"), (nego.JSON, nego.HTML), {nego.XHTML: nego.HTML}) == nego.HTML:
         response = Response(
             render_template("dumps.html", listing=listing, version=context().backend.version, release=release), mimetype="text/html"
         )
@@ -72,9 +75,9 @@ def index() -> Response:
 @bp.get("/" + dump_formats.SUMS_FILE)
 def sums() -> Response:
     body = dump_formats.sums_file(dumps().values())
-    response = Response(body, mimetype="text/plain")
+    response = rdf_response(body, nego.PLAIN_TEXT)
     response.set_etag(context().backend.version + "-sums")
-    return response.make_conditional(request)
+    return conditional(response)
 
 
 @bp.get("/<name>")
@@ -87,15 +90,17 @@ def dump(name: str) -> BaseResponse:
         if unversioned is not None and release is not None:
             return redirect(url_for("dumps.dump", name=unversioned.file_name(release)), code=302)
         raise ApiError(404, f"no dump called {name!r}; dumps of release {release or '(none)'}: {', '.join(served)}", name=name)
-    response = Response(found.body, mimetype=found.format.media_type)
+    response = rdf_response(found.body, found.format.media_type)
     response.set_etag(found.sha256)
     response.headers["Digest"] = found.digest_header
     response.headers["Repr-Digest"] = found.repr_digest_header
     response.headers["Content-Disposition"] = f'attachment; filename="{found.file_name}"'
+    response.headers["Vary"] = "Accept-Encoding"
     response.last_modified = context().backend.modified
-    return response.make_conditional(request)
+    if accepts_gzip() and len(found.body) > 0:
+        gzip_in_place(response, found.gzipped)  # compressed once per dump, not per request
+    return conditional(response)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions.setdefault("sldkg.dumps", DumpCache())
     app.register_blueprint(bp)

@@ -4,7 +4,11 @@ Every refusal and every failure is answered with::
 
     {"error": {"status": 400, "kind": "syntax", "message": "what was wrong", ...details}}
 
-as JSON, or the same facts as plain text / a small HTML page when the client prefers those.
+as JSON, or the same facts as plain text / a small HTML page when the client prefers those
+(chosen by the one Accept parser, :mod:`sldkg.sparql.negotiation`). The kinds are the values of
+:data:`KINDS` (the status's default kind) and the specific kinds views name (``syntax``,
+``bad-parameter``, ``timeout`` …; the table in ``docs/endpoint.md``). An unknown ``format`` is
+``bad-parameter`` and a 406 lists in ``offered`` exactly what the URL can send, on every route.
 Server bugs stay 500s (they are never turned into 4xx).
 """
 
@@ -15,7 +19,9 @@ import logging
 
 from flask import Flask, Response, json, request
 from gunicorn.http import errors as gunicorn_errors
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from sldkg.sparql import negotiation as nego
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +33,12 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-        self.kind = kind or _KINDS.get(status, "error")
+        self.kind = kind or KINDS.get(status, "error")
         self.details = details
 
 
-_KINDS = {
+#: The kind of an error that names none of its own, by status.
+KINDS = {
     400: "bad-request",
     404: "not-found",
     405: "method-not-allowed",
@@ -47,16 +54,17 @@ _KINDS = {
 
 
 def error_response(status: int, message: str, kind: str | None = None, **details: object) -> Response:
-    body = {"status": status, "kind": kind or _KINDS.get(status, "error"), "message": message, **details}
-    best = request.accept_mimetypes.best_match(["application/json", "text/plain", "text/html"], "application/json")
-    if best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]:
+    body: dict[str, object] = {"status": status, "kind": kind or KINDS.get(status, "error"), "message": message, **details}
+    # JSON unless the client prefers text or HTML to it (ties and "nothing acceptable" go to JSON).
+    best = nego.preferred(request.headers.get("Accept"), (nego.JSON, nego.PLAIN_TEXT, nego.HTML), {nego.XHTML: nego.HTML})
+    if best == nego.HTML:
         rows = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>" for k, v in body.items())
         page = (
-            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} {html.escape(body["kind"])}'
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} {html.escape(str(body["kind"]))}'
             f"</title></head><body><main><h1>{status}: {html.escape(message)}</h1><dl>{rows}</dl></main></body></html>"
         )
         response = Response(page, status, mimetype="text/html")
-    elif best == "text/plain" and request.accept_mimetypes["text/plain"] > request.accept_mimetypes["application/json"]:
+    elif best == nego.PLAIN_TEXT:
         extra = "".join(f"\n{k}: {v}" for k, v in details.items())
         response = Response(f"{status} {body['kind']}: {message}{extra}\n", status, mimetype="text/plain")
     else:
@@ -73,7 +81,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         response = error_response(exc.code or 500, exc.description or exc.name)
-        if exc.code == 405 and exc.valid_methods:
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 
 from sldkg.web import context
 
@@ -10,9 +10,9 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> Response:
     ctx = context()
-    body = {"status": "ok", "store": ctx.backend.kind, "version": ctx.backend.version}
+    body: dict[str, str | int] = {"status": "ok", "store": ctx.backend.kind, "version": ctx.backend.version}
     if ctx.store is not None:
         body["triples"] = len(ctx.store)
         body["graphs"] = len(ctx.store.files)

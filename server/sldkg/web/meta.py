@@ -10,6 +10,7 @@
 * ``GET /context.jsonld`` – the JSON-LD context the JSON-LD answers are compacted with.
 
 Negotiation as for resources: ``?format=html|ttl|jsonld|nt|rdf`` overrides Accept; ``Vary: Accept``.
+CORS and gzip come from the app-wide hook of :mod:`sldkg.web.answering`.
 """
 
 from __future__ import annotations
@@ -17,48 +18,50 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import threading
+from pathlib import Path
 
 import rdflib
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template
 
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data import ontology_docs
 from sldkg.linked_data import rdf_formats as rdf_output
 from sldkg.linked_data import void_dcat as dataset_description
-from sldkg.linked_data.dumps import DumpCache
+from sldkg.linked_data.dumps import Dump
 from sldkg.settings import GRAPH_BASE, ONTOLOGY_IRI
+from sldkg.sparql import negotiation as nego
 from sldkg.web import context, public_url_base
+from sldkg.web.answering import choose_format, conditional, rdf_response, refused
 from sldkg.web.errors import ApiError
-from sldkg.web.ld_request import choose_format, refused
 
 bp = Blueprint("meta", __name__)
 
-OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}}
+#: Representations of the descriptions, in the order used for ``*/*`` (Turtle first).
+OFFERED = (nego.TURTLE, nego.HTML, *(f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]))
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 VERSION_QUERY = "SELECT ?v WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; <http://www.w3.org/2002/07/owl#versionIRI> ?v }"
 GRAPH_PATH = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
 
 
-def finish(response: Response, tag: str) -> Response:
+def finish(response: Response, tag: str, media_type: str) -> Response:
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"{context().backend.version}-{tag}-{public_url_base()}")
-    return response.make_conditional(request)
+    response.set_etag(f"{context().backend.version}-{tag}-{nego.FORMAT_NAMES[media_type]}-{public_url_base()}")
+    return conditional(response)
 
 
-def graph_answer(graph: rdflib.Graph, fmt_name: str, title: str) -> Response:
-    if fmt_name == "html":
+def alternates() -> list[tuple[str, str, str]]:
+    """The machine twins a page links: (media type, format name, link)."""
+    return [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
+
+
+def graph_answer(graph: rdflib.Graph, media_type: str, title: str) -> Response:
+    if media_type == nego.HTML:
         turtle = graph.serialize(format="turtle")
-        alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
-        return Response(render_template("rdf_document.html", title=title, turtle=turtle, alternates=alternates), mimetype="text/html")
-    fmt = rdf_output.BY_NAME[fmt_name]
-    if fmt.name == "jsonld":
-        body = graph.serialize(format="json-ld", context=rdf_output.jsonld_context()["@context"], auto_compact=True)
-    else:
-        body = graph.serialize(format={"ttl": "turtle", "nt": "nt", "rdf": "xml"}[fmt.name])
-    return Response(body, mimetype=fmt.media_type, headers={"Content-Type": fmt.media_type + "; charset=utf-8"})
+        page = render_template("rdf_document.html", title=title, turtle=turtle, alternates=alternates())
+        return Response(page, mimetype=nego.HTML)
+    return rdf_response(rdf_output.serialize_rdflib_graph(graph, rdf_output.BY_MEDIA_TYPE[media_type]), media_type)
 
 
 @bp.get("/ontology/<version>")
@@ -77,7 +80,7 @@ def ontology_version(version: str) -> Response:
 @bp.get("/graph/<path:path>")
 def named_graph(path: str) -> Response:
     """A named graph (one data file) as RDF: ``https://w3id.org/sldkg/graph/<path>``."""
-    fmt = choose_format(OFFERS)
+    media = choose_format(OFFERED)
     if not GRAPH_PATH.fullmatch(path):
         raise ApiError(404, f"/graph/{path} is not a graph of this dataset")
     graph_iri = GRAPH_BASE + path
@@ -88,16 +91,11 @@ def named_graph(path: str) -> Response:
         raise refused(exc) from None
     if not triples:
         raise ApiError(404, f"no named graph <{graph_iri}> in this dataset", graph=graph_iri)
-    if fmt == "html":
-        response = graph_answer(rdf_output.to_rdflib(triples), "html", f"Named graph {graph_iri}")
+    if media == nego.HTML:
+        response = graph_answer(rdf_output.to_rdflib(triples), media, f"Named graph {graph_iri}")
     else:
-        record = rdf_output.BY_NAME[fmt]
-        response = Response(
-            rdf_output.serialize(triples, record),
-            mimetype=record.media_type,
-            headers={"Content-Type": record.media_type + "; charset=utf-8"},
-        )
-    return finish(response, "graph-" + fmt)
+        response = rdf_response(rdf_output.serialize(triples, rdf_output.BY_MEDIA_TYPE[media]), media)
+    return finish(response, "graph-" + path, media)
 
 
 @bp.get("/shapes")
@@ -106,17 +104,17 @@ def shapes() -> Response:
 
     Shapes are not data: they are read from the shapes folder, not from the store.
     """
-    fmt = choose_format(OFFERS)
+    media = choose_format(OFFERED)
     folder = context().settings.shapes_path
     files = tuple(sorted(folder.glob("*.ttl"))) if folder.is_dir() else ()
     if not files:
         raise ApiError(404, "no shapes are installed with this server")
     graph = shapes_graph(files, tuple(f.stat().st_mtime for f in files))
-    return finish(graph_answer(graph, fmt, "SHACL shapes"), "shapes-" + fmt)
+    return finish(graph_answer(graph, media, "SHACL shapes"), "shapes", media)
 
 
 @functools.lru_cache(maxsize=4)
-def shapes_graph(files: tuple, mtimes: tuple) -> rdflib.Graph:
+def shapes_graph(files: tuple[Path, ...], mtimes: tuple[float, ...]) -> rdflib.Graph:
     graph = rdflib.Graph()
     for prefix, namespace in rdf_output.PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
@@ -127,63 +125,26 @@ def shapes_graph(files: tuple, mtimes: tuple) -> rdflib.Graph:
 
 @bp.get("/ontology")
 def ontology() -> Response:
-    fmt = choose_format(OFFERS)
+    media = choose_format(OFFERED)
     try:
         triples = graph_reads.construct(context().backend, ALL_TRIPLES, default_graphs=(ONTOLOGY_GRAPH,))
     except graph_reads.Refused as exc:
         raise refused(exc) from None
     if not triples:
         raise ApiError(404, "the ontology graph is not loaded", graph=ONTOLOGY_GRAPH)
-    if fmt == "html":
+    if media == nego.HTML:
         doc = ontology_docs.build(rdf_output.to_rdflib(triples))
-        alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
-        response = Response(render_template("ontology.html", doc=doc, alternates=alternates), mimetype="text/html")
+        response = Response(render_template("ontology.html", doc=doc, alternates=alternates()), mimetype=nego.HTML)
     else:
-        fmt_record = rdf_output.BY_NAME[fmt]
-        response = Response(
-            rdf_output.serialize(triples, fmt_record),
-            mimetype=fmt_record.media_type,
-            headers={"Content-Type": fmt_record.media_type + "; charset=utf-8"},
-        )
-    return finish(response, "ontology-" + fmt)
+        response = rdf_response(rdf_output.serialize(triples, rdf_output.BY_MEDIA_TYPE[media]), media)
+    return finish(response, "ontology", media)
 
 
-class StatisticsCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.version: str | None = None
-        self.value: dataset_description.Statistics | None = None
-
-    def get(self, backend) -> dataset_description.Statistics:
-        with self._lock:
-            if self.value is None or self.version != backend.version:
-                self.value = collect_statistics(backend)
-                self.version = backend.version
-            return self.value
-
-
-def collect_statistics(backend) -> dataset_description.Statistics:
-    queries = dataset_description.STATISTICS_QUERIES
-    select = lambda name: graph_reads.select(backend, queries[name])  # noqa: E731
-    stats = dataset_description.Statistics()
-    stats.triples = int(select("triples")[0]["n"].value)
-    stats.entities = int(select("entities")[0]["n"].value)
-    stats.classes = [(r["class"].value, int(r["n"].value), r["example"].value) for r in select("classes")]
-    stats.properties = [(r["p"].value, int(r["n"].value)) for r in select("properties")]
-    stats.links = dataset_description.link_counts([(r["o"].value, 1) for r in select("links")])
-    states = [(r["key"].value, r["participating"] is not None and r["participating"].value == "true") for r in select("states")]
-    participating = [key for key, took_part in states if took_part]
-    stats.state_keys = participating or [key for key, _ in states]
-    stats.modified = backend.modified
-    stats.release = next((r["release"].value for r in select("release")), None)
-    return stats
-
-
-def description_inputs():
-    ctx = context()
+def description_inputs() -> tuple[dataset_description.Statistics, list[Dump]]:
+    state = context()
     try:
-        stats = current_app.extensions["sldkg.statistics"].get(ctx.backend)
-        dumps = list(current_app.extensions["sldkg.dumps"].get(ctx.backend).values())
+        stats = state.statistics.get(state.backend)
+        dumps = list(state.dumps.get(state.backend).values())
     except graph_reads.Refused as exc:
         raise refused(exc) from None
     return stats, dumps
@@ -191,29 +152,27 @@ def description_inputs():
 
 @bp.get("/.well-known/void")
 def void() -> Response:
-    fmt = choose_format(OFFERS)
+    media = choose_format(OFFERED)
     stats, dumps = description_inputs()
     graph = dataset_description.build_void(stats, dumps, public_url_base())
-    return finish(graph_answer(graph, fmt, "VoID description"), "void-" + fmt)
+    return finish(graph_answer(graph, media, "VoID description"), "void", media)
 
 
 @bp.get("/catalog")
 def catalog() -> Response:
-    fmt = choose_format(OFFERS)
+    media = choose_format(OFFERED)
     stats, dumps = description_inputs()
     graph = dataset_description.build_dcat(stats, dumps, public_url_base())
-    return finish(graph_answer(graph, fmt, "DCAT-AP.de catalogue record"), "dcat-" + fmt)
+    return finish(graph_answer(graph, media, "DCAT-AP.de catalogue record"), "dcat", media)
 
 
 @bp.get("/context.jsonld")
 def jsonld_context() -> Response:
-    response = Response(rdf_output.context_document(), mimetype="application/ld+json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.set_etag("context-" + hashlib.sha256(response.get_data()).hexdigest()[:16])
-    return response.make_conditional(request)
+    body = rdf_output.context_document()
+    response = rdf_response(body, nego.JSON_LD)
+    response.set_etag("context-" + hashlib.sha256(body).hexdigest()[:16])
+    return conditional(response)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions.setdefault("sldkg.dumps", DumpCache())
-    app.extensions.setdefault("sldkg.statistics", StatisticsCache())
     app.register_blueprint(bp)

@@ -19,6 +19,9 @@ ERROR_SCHEMA = {
                 "status": {"type": "integer"},
                 "kind": {"type": "string"},
                 "message": {"type": "string"},
+                "parameter": {"type": "string", "description": "the parameter at fault (400 bad-parameter)"},
+                "known": {"type": "array", "items": {"type": "string"}, "description": "the format names known here (unknown format)"},
+                "offered": {"type": "array", "items": {"type": "string"}, "description": "the media types this URL can send (406)"},
             },
             "additionalProperties": True,
         }
@@ -27,11 +30,11 @@ ERROR_SCHEMA = {
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _content(types: Iterable[str]) -> dict[str, dict]:
+def _content(types: Iterable[str]) -> dict[str, object]:
     return {t: {"schema": {"type": "string"}} for t in types}
 
 
-def _errors(*statuses: int) -> dict[str, dict]:
+def _errors(*statuses: int) -> dict[str, object]:
     texts = {
         400: "Bad request: a parameter is missing, unknown or ill-typed, or the query is malformed (the body names what)",
         404: "No such canned query",
@@ -71,6 +74,11 @@ def canned_operation(q: CannedQuery) -> dict[str, object]:
             entry["example"] = int(p.example) if p.type == "integer" else p.example
         parameters.append(entry)
     parameters.append(FORMAT_PARAMETER)
+    responses: dict[str, object] = {
+        "200": {"description": f"The {q.form} answer", "content": _content(types)},
+        "304": {"description": "Not modified (If-None-Match / If-Modified-Since)"},
+    }
+    responses.update(_errors(400, 406, 422, 503))
     return {
         "get": {
             "operationId": q.slug,
@@ -78,11 +86,7 @@ def canned_operation(q: CannedQuery) -> dict[str, object]:
             "description": f"{q.description['en']}\n\n{q.description['de']}",
             "tags": list(q.tags) or ["canned"],
             "parameters": parameters,
-            "responses": {
-                "200": {"description": f"The {q.form} answer", "content": _content(types)},
-                "304": {"description": "Not modified (If-None-Match / If-Modified-Since)"},
-                **_errors(400, 406, 422, 503),
-            },
+            "responses": responses,
         }
     }
 
@@ -171,7 +175,9 @@ def openapi_document(queries: Iterable[CannedQuery], server_url: str) -> dict[st
         "info": {
             "title": "sldkg – Stadt.Land.Digital knowledge graph: SPARQL endpoint and canned queries",
             "version": "1",
-            "description": "Read-only SPARQL 1.1 endpoint and canned queries over the documentation of the 6th Bundesländerworkshop (3 November 2020).",
+            "description": (
+                "Read-only SPARQL 1.1 endpoint and canned queries over the documentation of the 6th Bundesländerworkshop (3 November 2020)."
+            ),
         },
         "servers": [{"url": server_url.rstrip("/")}],
         "paths": paths,

@@ -21,15 +21,16 @@ import re
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 
-from sldkg.canned.catalogue import CannedQuery, ParameterError, load_queries
+from sldkg.canned.catalogue import CannedQuery, ParameterError
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.iri_map import local_url
 from sldkg.linked_data.release import RELEASE_QUERY, version_iri
 from sldkg.linked_data.resource_view import compact
 from sldkg.settings import RESOURCE_BASE
+from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
 from sldkg.web import charts, context, public_url_base
 from sldkg.web.charts import Cell
@@ -45,34 +46,19 @@ CSP = (
 #: YASGUI (CodeMirror, its result plugins) sets style attributes from script; it needs inline styles.
 CSP_QUERY_UI = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
-#: Answer types of the endpoint; HTML must beat all of them for the query UI to be served.
-SPARQL_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "application/json",
-    "text/csv",
-    "text/tab-separated-values",
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-)
 QUERY_PARAMS = ("query", "update")
 CANNED_PAGE = re.compile(r"/queries/([a-z0-9]+(?:-[a-z0-9]+)*)")
-EXTENSION = "sldkg.pages.canned"
 
 
 def wants_html() -> bool:
-    """True when the client's Accept header prefers HTML to every machine format (and ``format`` allows)."""
+    """True when ``format=html``, or without ``format`` when the client prefers HTML to every machine format."""
     fmt = request.args.get("format")
     if fmt is not None:
-        return fmt == "html"
-    accept = request.accept_mimetypes
-    explicit = any(value in ("text/html", "application/xhtml+xml") and q > 0 for value, q in accept)
-    return explicit and accept.best_match(("text/html", *SPARQL_TYPES)) == "text/html"
+        return nego.representation_format(fmt) == nego.HTML
+    return nego.prefers_html(request.headers.get("Accept"))
 
 
-def read(query: str):
+def read(query: str) -> list[ox.QuerySolution]:
     try:
         return graph_reads.select(context().backend, query)
     except graph_reads.Refused as exc:
@@ -116,7 +102,8 @@ def query_ui() -> Response:
 
 
 def canned_queries() -> dict[str, CannedQuery]:
-    return current_app.extensions[EXTENSION]
+    """The canned queries, loaded once by ``create_app``."""
+    return context().canned
 
 
 def canned_examples() -> list[dict[str, str]]:
@@ -138,7 +125,7 @@ TWINS = {
 }
 
 
-def cell(term, base_url: str) -> Cell:
+def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, base_url: str) -> Cell:
     if isinstance(term, ox.NamedNode):
         return Cell(term.value, href=local_url(term.value, base_url))
     if isinstance(term, ox.Literal):
@@ -215,7 +202,6 @@ def canned_page(slug: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = load_queries(app.extensions["sldkg"].settings.queries_path)
     app.register_blueprint(bp)
 
     @app.context_processor
@@ -224,14 +210,14 @@ def init_app(app: Flask) -> None:
         return {"site": public_url_base()}
 
     @app.before_request
-    def _query_ui_for_browsers():
-        if request.path == "/sparql" and request.method == "GET" and not any(p in request.args for p in QUERY_PARAMS):
-            if wants_html():
-                return query_ui()
+    def _query_ui_for_browsers() -> Response | None:
+        asks_for_a_query = any(p in request.args for p in QUERY_PARAMS)
+        if request.path == "/sparql" and request.method == "GET" and not asks_for_a_query and wants_html():
+            return query_ui()
         return None
 
     @app.before_request
-    def _canned_query_pages_for_browsers():
+    def _canned_query_pages_for_browsers() -> Response | None:
         match = CANNED_PAGE.fullmatch(request.path)
         if match and request.method == "GET" and wants_html():
             return canned_page(match.group(1))

@@ -8,31 +8,32 @@ per worker in an LRU keyed by data version, slug, bound parameters and media typ
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from collections.abc import Hashable
 
-from sldkg.canned.catalogue import AnswerCache, CannedQuery, ParameterError, load_queries
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
+
+from sldkg.canned.catalogue import AnswerCache, CannedQuery, ParameterError
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, SELECT, Answer, QueryJob
 from sldkg.sparql.protocol import ProtocolError, parse_query_string
 from sldkg.web import context, public_url_base
-from sldkg.web.answering import answer_job, finish
+from sldkg.web.answering import answer_job, bad_format, not_acceptable
 from sldkg.web.errors import ApiError
 from sldkg.web.openapi import openapi_document
 
 bp = Blueprint("queries", __name__)
-bp.after_request(finish)
 
-EXTENSION = "sldkg.canned"
 #: Answers larger than this are not cached (512 entries of up to 2 MiB bound the cache's memory).
 CACHE_MAX_BODY = 2 * 1024 * 1024
 
 
 def canned_queries() -> dict[str, CannedQuery]:
-    return current_app.extensions[EXTENSION]["queries"]
+    """The canned queries, loaded once by ``create_app``."""
+    return context().canned
 
 
 def answer_cache() -> AnswerCache:
-    return current_app.extensions[EXTENSION]["cache"]
+    return context().canned_answers
 
 
 def describe(q: CannedQuery) -> dict[str, object]:
@@ -89,16 +90,11 @@ def run(slug: str) -> Response:
     try:
         results, graph = nego.acceptable_types(request.headers.get("Accept"), format_param)
     except nego.UnknownFormat as exc:
-        raise ApiError(400, str(exc), "bad-parameter", parameter="format") from None
+        raise bad_format(exc) from None
     wanted = results if q.form in (SELECT, ASK) else graph
     if not wanted:
         offered = nego.RESULTS_TYPES if q.form in (SELECT, ASK) else nego.GRAPH_TYPES
-        raise ApiError(
-            406,
-            f"no acceptable media type for this {q.form} query; available: {', '.join(offered)}",
-            "not-acceptable",
-            available=list(offered),
-        )
+        raise not_acceptable(offered, f"no acceptable media type for this {q.form} query; offered: {', '.join(offered)}")
     settings = context().settings
     job = QueryJob(
         query=q.query,
@@ -112,7 +108,7 @@ def run(slug: str) -> Response:
     return answer_job(job, wanted[0], ("queries", q.slug, bindings), run=lambda j: cached_run(key, j))
 
 
-def cached_run(key: tuple, job: QueryJob) -> Answer:
+def cached_run(key: Hashable, job: QueryJob) -> Answer:
     cache = answer_cache()
     answer = cache.get(key)
     if isinstance(answer, Answer):
@@ -129,9 +125,4 @@ def openapi() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    settings = app.extensions["sldkg"].settings
-    app.extensions[EXTENSION] = {
-        "queries": load_queries(settings.queries_path),
-        "cache": AnswerCache(settings.canned_cache_size),
-    }
     app.register_blueprint(bp)

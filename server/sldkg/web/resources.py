@@ -12,38 +12,35 @@ All reads go through ``context().backend`` (embedded or remote store alike).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from pathlib import Path
 
-from sldkg.canned.catalogue import AnswerCache
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, render_template, request
+
 from sldkg.graph import passages
 from sldkg.graph import reads as graph_reads
 from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data import rdf_formats as rdf_output
 from sldkg.linked_data import resource_view
 from sldkg.linked_data.iri_map import resource_iri
+from sldkg.sparql import negotiation as nego
 from sldkg.web import context, public_url_base
+from sldkg.web.answering import bad_format, conditional, not_acceptable, rdf_response, refused
 from sldkg.web.errors import ApiError
-from sldkg.web.ld_request import choose_format, refused
 
 bp = Blueprint("resources", __name__)
-#: app.extensions key of the per-worker cache of resource descriptions.
-DESCRIPTIONS = "sldkg.descriptions"
 
-#: Representations of a resource: ?format= name -> media type, in the order used for */*.
-OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]}, "txt": "text/plain"}
+#: Representations of every resource, in the order used for ``*/*`` (Turtle first).
+OFFERED = (nego.TURTLE, nego.HTML, *(f.media_type for f in rdf_output.RESOURCE_FORMATS[1:]))
+#: A stored text (the ``oa:hasSource`` of the passages) also has itself as ``text/plain``.
+OFFERED_BY_TEXTS = (*OFFERED, nego.PLAIN_TEXT)
 
 
-def finish(response: Response, fmt: str) -> Response:
+def finish(response: Response, media_type: str) -> Response:
     """Common headers: ``Vary: Accept``, an ETag from the data version and the representation."""
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"{context().backend.version}-{fmt}-{public_url_base()}")
-    return response.make_conditional(request)
-
-
-def rdf_response(triples, fmt_name: str) -> Response:
-    fmt = rdf_output.BY_NAME[fmt_name]
-    body = rdf_output.serialize(triples, fmt)
-    return Response(body, mimetype=fmt.media_type, headers={"Content-Type": fmt.media_type + "; charset=utf-8"})
+    response.set_etag(f"{context().backend.version}-{nego.FORMAT_NAMES[media_type]}-{public_url_base()}")
+    return conditional(response)
 
 
 @bp.get("/id/<path:path>")
@@ -51,44 +48,66 @@ def resource(path: str) -> Response:
     iri = resource_iri(path)
     if iri is None:
         raise ApiError(404, f"/id/{path} is not an IRI of this dataset", iri=None)
-    fmt = choose_format(OFFERS)
     try:
-        if fmt == "html":
-            return finish(resource_page(iri), fmt)
-        if fmt == "txt":
-            return finish(stored_text(iri), fmt)
+        media = choose_resource_format(iri)
+        if media == nego.HTML:
+            return finish(resource_page(iri), media)
+        if media == nego.PLAIN_TEXT:
+            return finish(stored_text(iri), media)
         triples = description(iri)
     except graph_reads.Refused as exc:
         raise refused(exc) from None
     if not triples:
         raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
-    return finish(rdf_response(triples, fmt), fmt)
+    return finish(rdf_response(rdf_output.serialize(triples, rdf_output.BY_MEDIA_TYPE[media]), media), media)
+
+
+def choose_resource_format(iri: str) -> str:
+    """The media type to send for ``iri``; only a stored text offers ``text/plain``, so a 406 lists
+    exactly what this resource can send. The store is asked whether ``iri`` is a stored text only when
+    that matters (text/plain chosen, or nothing acceptable)."""
+    accept, format_param = request.headers.get("Accept"), request.args.get("format")
+    try:
+        media = nego.choose_representation(accept, format_param, OFFERED_BY_TEXTS)
+        if media != nego.PLAIN_TEXT or stored_text_file(iri) is not None:
+            return media
+        return nego.choose_representation(accept, format_param, OFFERED)
+    except nego.UnknownFormat as exc:
+        raise bad_format(exc) from None
+    except nego.NotAcceptable:
+        offered = OFFERED_BY_TEXTS if stored_text_file(iri) is not None else OFFERED
+        shown = f"format={format_param}" if format_param is not None else f"Accept: {accept}"
+        raise not_acceptable(offered, f"{shown} allows none of the representations of <{iri}>: {', '.join(offered)}") from None
+
+
+def stored_text_file(iri: str) -> Path | None:
+    """The file of a stored text resource (the ``oa:hasSource`` of the passages); ``None`` for every other resource."""
+    rows = graph_reads.select(context().backend, describe.stored_text_query(iri))
+    identifiers = [v for v in (graph_reads.value(r, "file") for r in rows) if v is not None]
+    return passages.source_file(identifiers, [], context().settings.data_paths) if identifiers else None
 
 
 def stored_text(iri: str) -> Response:
-    """The text itself, for a stored text resource (the ``oa:hasSource`` of the passages); 406 for others."""
-    rows = graph_reads.select(context().backend, describe.stored_text_query(iri))
-    settings = context().settings
-    path = passages.source_file([r["file"].value for r in rows], [], settings.data_paths) if rows else None
-    if path is None:
-        offered = [media for name, media in OFFERS.items() if name != "txt"]
-        raise ApiError(406, f"<{iri}> is not a stored text; it has no text/plain representation", offered=offered)
-    return Response(passages.read_text(path), mimetype="text/plain")
+    path = stored_text_file(iri)
+    if path is None:  # choose_format offers text/plain only for stored texts
+        raise ApiError(404, f"<{iri}> is not a stored text", iri=iri)
+    return Response(passages.read_text(path), mimetype=nego.PLAIN_TEXT)
 
 
-def description(iri: str) -> list:
+def description(iri: str) -> list[ox.Triple]:
     """The description triples of ``iri``, cached per worker and data version (read-only data).
 
-    Saves the executor round trip on repeated dereferencing (see README, "Performance"); the
+    Saves the executor round trip on repeated dereferencing (see docs/performance.md); the
     cache holds at most ``canned_cache_size`` descriptions; refusals are not cached.
     """
     backend = context().backend
-    cache = current_app.extensions[DESCRIPTIONS]
+    cache = context().descriptions
     key = (iri, backend.version)
-    triples = cache.get(key)
-    if triples is None:
-        triples = graph_reads.construct(backend, describe.description_query(iri))
-        cache.put(key, triples)
+    cached = cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    triples = graph_reads.construct(backend, describe.description_query(iri))
+    cache.put(key, triples)
     return triples
 
 
@@ -121,5 +140,4 @@ def resource_page(iri: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[DESCRIPTIONS] = AnswerCache(app.extensions["sldkg"].settings.canned_cache_size)
     app.register_blueprint(bp)

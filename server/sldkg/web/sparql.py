@@ -10,7 +10,7 @@ browsers.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 
 from sldkg.backends.evaluation import GRAPH_FORMATS, PREFIXES
 from sldkg.sparql import negotiation as nego
@@ -18,11 +18,10 @@ from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
 from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_query_string, parse_request
 from sldkg.sparql.service_description import GraphInfo, describe
 from sldkg.web import context
-from sldkg.web.answering import answer_job, entity_tag, finish
+from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response
 from sldkg.web.errors import ApiError
 
 bp = Blueprint("sparql", __name__)
-bp.after_request(finish)
 
 
 def endpoint_url() -> str:
@@ -35,17 +34,13 @@ def negotiated_types(accept: str | None, format_param: str | None, form: str | N
     try:
         results, graph = nego.acceptable_types(accept, format_param)
     except nego.UnknownFormat as exc:
-        raise ApiError(400, str(exc), "bad-parameter", parameter="format") from None
+        raise bad_format(exc) from None
     wanted = results if form in (SELECT, ASK) else graph if form in (CONSTRUCT, DESCRIBE) else results + graph
     if not wanted:
-        offered = nego.RESULTS_TYPES if form in (SELECT, ASK) else nego.GRAPH_TYPES
+        offered = nego.RESULTS_TYPES if form in (SELECT, ASK) else nego.GRAPH_TYPES if form in (CONSTRUCT, DESCRIBE) else ()
+        offered = offered or nego.RESULTS_TYPES + nego.GRAPH_TYPES
         shown = f"format={format_param}" if format_param else f"Accept: {accept}"
-        raise ApiError(
-            406,
-            f"{shown} allows no media type for a {form or 'query'} answer; available: {', '.join(offered)}",
-            "not-acceptable",
-            available=list(offered),
-        )
+        raise not_acceptable(offered, f"{shown} allows no media type for a {form or 'query'} answer; offered: {', '.join(offered)}")
     return results, graph
 
 
@@ -91,13 +86,14 @@ def run_query(parsed: QueryRequest) -> Response:
 
 def _default_graph_triples() -> int | None:
     """Distinct triples of the union default graph (computed once per app, through the backend)."""
-    cache = current_app.extensions.setdefault("sldkg.sparql", {})
-    if "default_triples" not in cache:
+    state = context()
+    if not state.default_graph_counted:
         # DISTINCT: a triple stated in two files is one triple of the union default graph
         count = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-        answer = context().backend.run(QueryJob(count, results_types=(nego.CSV,)))
-        cache["default_triples"] = int(answer.body.decode().split()[1]) if answer.ok else None
-    return cache["default_triples"]
+        answer = state.backend.run(QueryJob(count, results_types=(nego.CSV,)))
+        state.default_graph_triples = int(answer.body.decode().split()[1]) if answer.ok else None
+        state.default_graph_counted = True
+    return state.default_graph_triples
 
 
 def service_description(format_param: str | None) -> Response:
@@ -119,7 +115,8 @@ def service_description(format_param: str | None) -> Response:
     items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if media in (nego.N_QUADS, nego.TRIG) else triples
     prefixes = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#", **PREFIXES}
     body = ox.serialize(items, format=GRAPH_FORMATS[media], prefixes=prefixes if media in (nego.TURTLE, nego.TRIG) else None)
-    response = Response(body, 200, content_type=nego.with_charset(media))
+    assert body is not None  # no output file given: pyoxigraph returns the bytes
+    response = rdf_response(body, media)
     response.set_etag(tag)
     response.last_modified = context().backend.modified
     return response
