@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from sldkg.app import Context
 
 #: Blueprint modules in registration order (a module missing here is not served).
-BLUEPRINTS = ("errors", "health", "sparql", "queries", "resources", "dumps", "pages", "meta")
+BLUEPRINTS = ("i18n", "errors", "health", "sparql", "queries", "resources", "dumps", "pages", "explore", "meta")
 
 
 def register_blueprints(app: Flask) -> None:

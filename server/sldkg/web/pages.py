@@ -18,22 +18,23 @@ Every HTML response gets a Content-Security-Policy without inline scripts.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask_babel import format_date, gettext
 
 from sldkg.canned.catalogue import CannedQuery, ParameterError, load_queries
 from sldkg.graph import reads as graph_reads
-from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.iri_map import local_url
 from sldkg.linked_data.release import RELEASE_QUERY, version_iri
 from sldkg.linked_data.resource_view import compact
-from sldkg.settings import RESOURCE_BASE
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
-from sldkg.web import charts, context, public_url_base
+from sldkg.web import charts, context, lander_map, public_url_base, site_data
 from sldkg.web.charts import Cell
 from sldkg.web.errors import ApiError
+from sldkg.web.i18n import label_preference
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
 
@@ -80,27 +81,77 @@ def read(query: str):
         raise ApiError(answer.status, answer.message or "the store refused the request", answer.error or None) from None
 
 
+#: Canned queries the home page offers first (slugs; those missing from the catalogue are left out).
+HOME_QUERIES = ("laender-participation", "initiatives-by-land", "counts-per-land", "agenda", "speakers", "quotes", "topics")
+
+
+def land_facts(prefer: tuple[str, ...]) -> list[lander_map.LandFacts]:
+    index = site_data.label_index()
+    base = public_url_base()
+    facts = []
+    for row in site_data.lander():
+        label = index.label(row.iri, prefer)
+        facts.append(
+            lander_map.LandFacts(
+                row.code, row.iri, label.text if label else row.code, local_url(row.iri, base), row.participated, row.initiatives
+            )
+        )
+    return facts
+
+
+def agenda_timeline(workshop: site_data.Workshop, prefer: tuple[str, ...]) -> charts.Timeline | None:
+    if not workshop.agenda:
+        return None
+    index = site_data.label_index()
+    rows = []
+    for item, start in workshop.agenda:
+        label = index.label(item, prefer)
+        rows.append({"title": Cell(label.text if label else compact(item), lang=label.lang if label else None), "start": Cell(start)})
+    return charts.timeline(rows, "title", "start", gettext("Agenda"))
+
+
+def workshop_view(workshop: site_data.Workshop, prefer: tuple[str, ...]) -> dict[str, object]:
+    index = site_data.label_index()
+    label = index.label(workshop.iri, prefer)
+    theme_lang = next((lang for lang in prefer if lang in workshop.themes), next(iter(workshop.themes), None))
+    start = datetime.fromisoformat(workshop.start) if "T" in workshop.start else None
+    day = date.fromisoformat(workshop.start[:10])
+    return {
+        "iri": workshop.iri,
+        "url": local_url(workshop.iri, public_url_base()),
+        "name": label.text if label else compact(workshop.iri),
+        "name_lang": label.lang if label else None,
+        "date": format_date(day, "long"),
+        "iso_date": workshop.start[:10],
+        "time": (
+            start.strftime("%H:%M")
+            + ("–" + datetime.fromisoformat(workshop.end).strftime("%H:%M") if workshop.end and "T" in workshop.end else "")
+        )
+        if start
+        else None,
+        "theme": workshop.themes.get(theme_lang) if theme_lang is not None else None,
+        "theme_lang": theme_lang or None,
+        "online": workshop.online,
+        "tentative": workshop.tentative,
+        "participants": workshop.participants,
+        "number": workshop.number,
+    }
+
+
 @bp.get("/")
 def home() -> Response:
-    triples = read(describe.TRIPLES_QUERY)
-    resources = read(describe.RESOURCES_QUERY)
+    prefer = label_preference()
     release = next((row["release"].value for row in read(RELEASE_QUERY)), None)
-    counts = [
-        {
-            "iri": row["class"].value,
-            "curie": compact(row["class"].value),
-            "n": int(row["n"].value),
-            "label": row["label"].value if row["label"] is not None else None,
-        }
-        for row in read(describe.CLASS_COUNTS_QUERY)
-    ]
+    workshops = site_data.workshops()
+    held = [w for w in workshops if w.agenda] or workshops
+    catalogue = canned_queries()
     html = render_template(
         "home.html",
-        triples=int(triples[0]["n"].value) if triples else 0,
-        resources=int(resources[0]["n"].value) if resources else 0,
-        counts=counts,
+        workshops=[workshop_view(w, prefer) for w in workshops],
+        lander=lander_map.build(land_facts(prefer)),
+        timeline=agenda_timeline(held[-1], prefer) if held else None,
+        canned=[catalogue[slug] for slug in HOME_QUERIES if slug in catalogue],
         base=public_url_base(),
-        resource_base=RESOURCE_BASE,
         release=release,
         release_iri=version_iri(release) if release else None,
     )
@@ -225,9 +276,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _query_ui_for_browsers():
-        if request.path == "/sparql" and request.method == "GET" and not any(p in request.args for p in QUERY_PARAMS):
-            if wants_html():
-                return query_ui()
+        if request.path == "/sparql" and request.method == "GET" and not any(p in request.args for p in QUERY_PARAMS) and wants_html():
+            return query_ui()
         return None
 
     @app.before_request
