@@ -197,6 +197,49 @@ def cell(term, base_url: str) -> Cell:
     return Cell(str(term))
 
 
+def label_column(variable: str, variables: list[str], links: list[str], rows: list[dict[str, Cell]]) -> str | None:
+    """The text column that names the resources of column ``variable``, if any: ``landName`` for ``land``,
+    or a generic ``name``/``label``/``title`` column whose nearest link column to the left is ``variable``."""
+    candidates = [variable + suffix for suffix in ("Name", "Label", "Title", "_name", "_label")]
+    for generic in ("name", "label", "title"):
+        if generic in variables:
+            before = [v for v in variables[: variables.index(generic)] if v in links]
+            if before and before[-1] == variable:
+                candidates.append(generic)
+    for name in candidates:
+        if name in variables and all(name not in r or r[name].href is None for r in rows):
+            return name
+    return None
+
+
+def labelled_links(variables: list[str], rows: list[dict[str, Cell]]) -> tuple[list[str], list[dict[str, Cell]]]:
+    """Result columns of IRIs show the resource's label, linked; a column that only held those labels goes.
+
+    The label comes from a sibling column (``land`` + ``landName``) when the query selects one, else from
+    the label index in the interface language; IRIs without a label keep their compact form.
+    """
+    links = [v for v in variables if any(v in r and r[v].href is not None for r in rows)]
+    index = site_data.label_index()
+    prefer = label_preference()
+    dropped: set[str] = set()
+    new_rows = [dict(r) for r in rows]
+    for v in links:
+        name = label_column(v, variables, links, rows)
+        if name is not None:
+            dropped.add(name)
+        for row in new_rows:
+            value = row.get(v)
+            if value is None or value.href is None:
+                continue
+            if name is not None and name in row:
+                row[v] = Cell(row[name].text, href=value.href, lang=row[name].lang)
+            else:
+                label = index.label(value.text, prefer)
+                row[v] = Cell(label.text if label else compact(value.text), href=value.href, lang=label.lang if label else None)
+    kept = [v for v in variables if v not in dropped]
+    return kept, [{k: c for k, c in r.items() if k in kept} for r in new_rows]
+
+
 def canned_page(slug: str) -> Response:
     q = canned_queries().get(slug)
     if q is None:
@@ -232,6 +275,7 @@ def canned_page(slug: str) -> Response:
             else:
                 variables = [v.value for v in results.variables]
                 rows = [{v: cell(s[v], public_url_base()) for v in variables if s[v] is not None} for s in results]
+                variables, rows = labelled_links(variables, rows)
                 chart = charts.chart_for(variables, rows, q.title)
         else:
             variables = ["subject", "predicate", "object"]

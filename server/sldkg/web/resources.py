@@ -21,8 +21,9 @@ from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data import rdf_formats as rdf_output
 from sldkg.linked_data import resource_view
 from sldkg.linked_data.iri_map import resource_iri
-from sldkg.web import context, public_url_base
+from sldkg.web import context, public_url_base, resource_facts
 from sldkg.web.errors import ApiError
+from sldkg.web.i18n import current_language, label_preference
 from sldkg.web.ld_request import choose_format, refused
 
 bp = Blueprint("resources", __name__)
@@ -36,7 +37,8 @@ OFFERS = {"ttl": "text/turtle", "html": "text/html", **{f.name: f.media_type for
 def finish(response: Response, fmt: str) -> Response:
     """Common headers: ``Vary: Accept``, an ETag from the data version and the representation."""
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"{context().backend.version}-{fmt}-{public_url_base()}")
+    language = f"-{current_language()}" if fmt == "html" else ""  # the page is in the interface language
+    response.set_etag(f"{context().backend.version}-{fmt}{language}-{public_url_base()}")
     return response.make_conditional(request)
 
 
@@ -98,7 +100,7 @@ def resource_page(iri: str) -> Response:
     if not triples:
         raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
     graph = rdf_output.to_rdflib(triples)
-    view = resource_view.build(graph, iri, public_url_base())
+    view = resource_view.build(graph, iri, public_url_base(), label_preference())
     excerpts = {}
     if view.passages:
         rows = graph_reads.select(backend, describe.source_texts_query(iri))
@@ -116,7 +118,14 @@ def resource_page(iri: str) -> Response:
             if path is not None:
                 excerpts[passage.iri] = passages.excerpt(passages.read_text(path), passage.start, passage.end, passage.exact)
     alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
-    html = render_template("resource.html", view=view, excerpts=excerpts, alternates=alternates, base=public_url_base())
+    html = render_template(
+        "resource.html",
+        view=view,
+        facts=resource_facts.facts(view, current_language()),
+        excerpts=excerpts,
+        alternates=alternates,
+        base=public_url_base(),
+    )
     return Response(html, mimetype="text/html")
 
 
