@@ -275,8 +275,8 @@ def canned_page(slug: str) -> Response:
             else:
                 variables = [v.value for v in results.variables]
                 rows = [{v: cell(s[v], public_url_base()) for v in variables if s[v] is not None} for s in results]
+                chart = charts.chart_for(variables, rows, q.title)  # from the columns as selected (labels are text there)
                 variables, rows = labelled_links(variables, rows)
-                chart = charts.chart_for(variables, rows, q.title)
         else:
             variables = ["subject", "predicate", "object"]
             triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES), key=str)
