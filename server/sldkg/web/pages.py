@@ -244,7 +244,7 @@ def canned_page(slug: str) -> Response:
     q = canned_queries().get(slug)
     if q is None:
         raise ApiError(404, f"no canned query {slug!r}; see /queries for the list", slug=slug)
-    given = {name: request.args.getlist(name) for name in request.args if name != "format"}
+    given = {name: request.args.getlist(name) for name in request.args if name not in ("format", "lang")}  # lang: interface language
     values = {name: v[0] for name, v in given.items() if v}
     if not given:
         values = q.example_values()  # a first visit shows the example
