@@ -15,9 +15,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-#: Fills, light to dark; index 0 is "did not take part". Contrast of the darkest against white text is not needed (no text on regions).
-NOT_PARTICIPATING = "#d9d9d9"
-STEPS = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
+#: "Did not take part" is a warm beige, a hue apart from the blue steps of "took part" (light to
+#: dark: more initiatives), so it stays distinct from the lightest step for colour-blind readers too.
+NOT_PARTICIPATING = "#f0dfb8"
+STEPS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ def read(query: str):
 
 
 #: Canned queries the home page offers first (slugs; those missing from the catalogue are left out).
+#: "10:15 Uhr – " / "10:15 – " at the start of an agenda item's label.
+AGENDA_TIME = re.compile(r"^\d{1,2}:\d{2}(?: Uhr)?\s*[–-]\s*")
 HOME_QUERIES = ("laender-participation", "initiatives-by-land", "counts-per-land", "agenda", "speakers", "quotes", "topics")
 
 
@@ -106,7 +108,8 @@ def agenda_timeline(workshop: site_data.Workshop, prefer: tuple[str, ...]) -> ch
     rows = []
     for item, start in workshop.agenda:
         label = index.label(item, prefer)
-        rows.append({"title": Cell(label.text if label else compact(item), lang=label.lang if label else None), "start": Cell(start)})
+        text = AGENDA_TIME.sub("", label.text) if label else compact(item)  # the timeline shows the time already
+        rows.append({"title": Cell(text, lang=label.lang if label else None), "start": Cell(start)})
     return charts.timeline(rows, "title", "start", gettext("Agenda"))
 
 
@@ -149,6 +152,7 @@ def home() -> Response:
         "home.html",
         workshops=[workshop_view(w, prefer) for w in workshops],
         lander=lander_map.build(land_facts(prefer)),
+        not_participating=lander_map.NOT_PARTICIPATING,
         timeline=agenda_timeline(held[-1], prefer) if held else None,
         canned=[catalogue[slug] for slug in HOME_QUERIES if slug in catalogue],
         base=public_url_base(),
