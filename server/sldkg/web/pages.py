@@ -219,8 +219,8 @@ def label_column(variable: str, variables: list[str], links: list[str], rows: li
 def labelled_links(variables: list[str], rows: list[dict[str, Cell]]) -> tuple[list[str], list[dict[str, Cell]]]:
     """Result columns of IRIs show the resource's label, linked; a column that only held those labels goes.
 
-    The label comes from a sibling column (``land`` + ``landName``) when the query selects one, else from
-    the label index in the interface language; IRIs without a label keep their compact form.
+    The label is the resource's label in the interface language when the data has one, else the sibling
+    column's text (``land`` + ``landName``), else any label; IRIs without a label keep their compact form.
     """
     links = [v for v in variables if any(v in r and r[v].href is not None for r in rows)]
     index = site_data.label_index()
@@ -235,10 +235,10 @@ def labelled_links(variables: list[str], rows: list[dict[str, Cell]]) -> tuple[l
             value = row.get(v)
             if value is None or value.href is None:
                 continue
-            if name is not None and name in row:
-                row[v] = Cell(row[name].text, href=value.href, lang=row[name].lang)
+            label = index.label(value.text, prefer)
+            if name is not None and name in row and not (label and label.lang == prefer[0]):
+                row[v] = Cell(row[name].text, href=value.href, lang=row[name].lang)  # the query's own name for it
             else:
-                label = index.label(value.text, prefer)
                 row[v] = Cell(label.text if label else compact(value.text), href=value.href, lang=label.lang if label else None)
     kept = [v for v in variables if v not in dropped]
     return kept, [{k: c for k, c in r.items() if k in kept} for r in new_rows]
