@@ -40,6 +40,12 @@ def test_index_ranks_exact_before_prefix_before_substring():
     assert index.search("", ("de",)) == []
 
 
+def test_passages_come_after_the_things_they_mention(client):
+    results = client.get("/search?q=thuringen&format=json").get_json()["results"]
+    kinds = ["http://www.w3.org/ns/oa#SpecificResource" in [t["iri"] for t in r["types"]] for r in results]
+    assert kinds == sorted(kinds) and not kinds[0]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

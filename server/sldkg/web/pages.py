@@ -144,7 +144,7 @@ def workshop_view(workshop: site_data.Workshop, prefer: tuple[str, ...]) -> dict
 @bp.get("/")
 def home() -> Response:
     prefer = label_preference()
-    release = next((row["release"].value for row in read(RELEASE_QUERY)), None)
+    release = site_data.cached("release", lambda: next((row["release"].value for row in read(RELEASE_QUERY)), None))
     workshops = site_data.workshops()
     held = [w for w in workshops if w.agenda] or workshops
     catalogue = canned_queries()

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 #: German transliterations, so that ``ue`` in a query finds ``ü`` (and ``u`` does too, via stripping).
 TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
+#: Types whose resources come after all others in the results (passages of the report quote its text).
+LOW_RANK_TYPES = frozenset({"http://www.w3.org/ns/oa#SpecificResource"})
+
 #: Label properties by rank (lower is better); the keys are what the JSON answer calls them.
 LABEL_KINDS = ("prefLabel", "label", "name", "altLabel", "hiddenLabel")
 
@@ -101,5 +104,6 @@ class Index:
             if best is not None:
                 shown = best_label(entry.labels, prefer) or best[1]
                 hits.append(Hit(entry.iri, shown, best[1], best[0], tuple(sorted(entry.types))))
-        hits.sort(key=lambda h: (h.rank[0], h.rank[1], fold(h.label.text), h.iri))
+        # things before the passages of the report that mention them (a passage's label quotes its text)
+        hits.sort(key=lambda h: (not LOW_RANK_TYPES.isdisjoint(h.types), h.rank[0], h.rank[1], fold(h.label.text), h.iri))
         return hits[:limit]
