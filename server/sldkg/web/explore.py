@@ -102,17 +102,16 @@ def initiatives() -> Response:
     def display(name: str, value: str) -> dict[str, str | None]:
         return {"text": value, "lang": None} if name == "year" else label_of(value)
 
+    def described(name: str, value: str) -> dict[str, str | None]:
+        """A facet value of one initiative: its label, the value itself and its page (years have none)."""
+        return display(name, value) | {"value": value, "url": None if name == "year" else local_url(value, base)}
+
     items = [
         {
             "iri": r.iri,
             "url": local_url(r.iri, base),
             **label_of(r.iri),
-            "values": {
-                name: sorted(
-                    (display(name, v) | {"value": v, "url": local_url(v, base)} for v in r.values[name]), key=lambda d: d["text"] or ""
-                )
-                for name in facets.FACETS
-            },
+            "values": {name: sorted((described(name, v) for v in r.values[name]), key=lambda d: d["text"] or "") for name in facets.FACETS},
         }
         for r in shown
     ]
