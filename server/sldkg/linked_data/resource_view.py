@@ -129,7 +129,11 @@ def build(graph: rdflib.Graph, iri: str, base: str, prefer: tuple[str, ...] = ("
         for p, objects in sorted(by_predicate.items(), key=lambda item: compact(str(item[0])))
     ]
     view.incoming = sorted(
-        ((link(graph, s, base, prefer), link(graph, p, base, prefer)) for s, p in graph.subject_predicates(node) if isinstance(s, rdflib.URIRef)),
+        (
+            (link(graph, s, base, prefer), link(graph, p, base, prefer))
+            for s, p in graph.subject_predicates(node)
+            if isinstance(s, rdflib.URIRef)
+        ),
         key=lambda pair: (pair[1].text, pair[0].text),
     )
     for p in EXTERNAL_LINKS:
