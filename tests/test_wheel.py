@@ -48,6 +48,9 @@ def test_the_wheel_carries_the_dataset_and_the_page_templates(installed):
         "sldkg/bundled/queries/agenda.rq",
         "sldkg/bundled/data/reference/laender.ttl",
         "sldkg/web/templates/base.html",
+        "sldkg/web/translations/de/LC_MESSAGES/messages.mo",
+        "sldkg/web/geodata/lander.json",
+        "sldkg/web/static/table-sort.js",
         "sldkg/py.typed",
     ):
         assert needed in names

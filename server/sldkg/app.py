@@ -44,6 +44,8 @@ class AppState:
     #: Distinct triples of the union default graph (the service description), counted once.
     default_graph_triples: int | None = None
     default_graph_counted: bool = False
+    #: What the pages show of the whole dataset (Länder, workshops, label index), by name and data version.
+    site_data: dict[tuple[str, object], object] = field(default_factory=dict)
 
 
 def create_app(settings: Settings | None = None, *, backend: Backend | None = None) -> Flask:

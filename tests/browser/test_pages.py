@@ -72,12 +72,13 @@ def page(browser, live_server):
     assert console_errors(browser) == []
 
 
-def test_home_page_renders_with_figures_and_navigation(page):
-    browser = page("/")
+def test_home_page_renders_with_navigation_and_the_dataset_page_with_figures(page):
+    browser = page("/?lang=en")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Stadt.Land.Digital knowledge graph"
-    assert int(browser.find_element(By.CSS_SELECTOR, "strong.triples").text) > 1000
     nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "header nav a")]
-    assert {"Query UI", "Canned queries", "Dumps", "Ontology"} <= set(nav)
+    assert {"Query UI", "Canned queries", "Dumps", "Ontology", "Dataset", "Search", "Initiatives"} <= set(nav)
+    browser = page("/dataset")
+    assert int(browser.find_element(By.CSS_SELECTOR, "strong.triples").text) > 1000
     rows = browser.find_elements(By.CSS_SELECTOR, "table.counts tbody tr")
     assert len(rows) > 5
 
@@ -150,3 +151,142 @@ def test_the_list_of_canned_queries_leads_to_their_pages(page):
     target.click()
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Number of initiatives per Land"
+
+
+# --- languages, map, search, facets, provenance marker --------------------------------------------
+
+
+def test_the_language_switch_changes_the_page_and_sticks(page):
+    browser = page("/?lang=en")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    browser.find_element(By.CSS_SELECTOR, "a.lang-switch[hreflang=de]").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Wissensgraph Stadt.Land.Digital"
+    # the choice is kept in a cookie: another page without lang= is German too
+    browser = page("/dataset")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Der Datensatz"
+    browser.find_element(By.CSS_SELECTOR, "a.lang-switch[hreflang=en]").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.TAG_NAME, "h1").text == "The dataset")
+
+
+def test_every_land_on_the_map_links_to_its_page(page):
+    browser = page("/?lang=en")
+    regions = browser.find_elements(By.CSS_SELECTOR, "svg.lander-map a.land")
+    assert len(regions) == 16
+    for region in regions:
+        code = region.get_attribute("data-code")
+        assert region.get_dom_attribute("href").endswith("/id/land/" + code)
+        assert region.get_attribute("aria-label").split(":")[0]
+        assert region.find_element(By.TAG_NAME, "path").size["width"] > 0  # drawn, not an empty shape
+    # a click on Thuringia's area (its middle) opens Thuringia's page
+    thuringia = browser.find_element(By.CSS_SELECTOR, "svg.lander-map a.land[data-code=DE-TH] path")
+    thuringia.click()
+    WebDriverWait(browser, 10).until(EC.url_contains("/id/land/DE-TH"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Thuringia"
+
+
+def test_search_from_the_home_page_ignores_accents(page):
+    browser = page("/?lang=de")
+    box = browser.find_element(By.ID, "home-q")
+    box.send_keys("thuringen", Keys.ENTER)
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "ol.results li a")))
+    first = browser.find_element(By.CSS_SELECTOR, "ol.results li a")
+    assert first.text == "Thüringen"
+    first.click()
+    WebDriverWait(browser, 10).until(EC.url_contains("/id/land/DE-TH"))
+
+
+def test_a_facet_click_filters_the_initiatives_and_lives_in_the_url(page):
+    browser = page("/initiatives?lang=en")
+    total = len(browser.find_elements(By.CSS_SELECTOR, "table.initiatives tbody tr"))
+    link = next(a for a in browser.find_elements(By.CSS_SELECTOR, "section.facet[data-facet=land] a") if a.text == "Saxony")
+    count = int(link.find_element(By.XPATH, "following-sibling::span[@class='n']").text)
+    link.click()
+    WebDriverWait(browser, 10).until(EC.url_contains("land="))
+    assert "DE-SN" in browser.current_url
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.initiatives tbody tr")
+    assert len(rows) == count < total
+    assert all("Saxony" in row.find_elements(By.TAG_NAME, "td")[1].text for row in rows)
+    chosen = browser.find_element(By.CSS_SELECTOR, "section.facet[data-facet=land] a[aria-current=true]")
+    assert chosen.text == "Saxony"
+
+
+def test_result_tables_sort_by_a_header_click(page):
+    browser = page("/queries/counts-per-land?lang=en")
+    header = browser.find_elements(By.CSS_SELECTOR, "table.results thead th button.sort")[0]
+    header.click()
+    names = [r.find_elements(By.TAG_NAME, "td")[0].text for r in browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")]
+    assert names == sorted(names, key=str.casefold) and len(names) == 16
+    assert browser.find_elements(By.CSS_SELECTOR, "table.results thead th")[0].get_attribute("aria-sort") == "ascending"
+
+
+def test_the_provenance_marker_opens_its_passage(page):
+    browser = page("/id/initiative/amt24?lang=en")
+    marker = browser.find_element(By.CSS_SELECTOR, "section.at-a-glance a.marker-link")
+    marker.click()
+    WebDriverWait(browser, 10).until(EC.url_contains("#passage-1"))
+    target = browser.find_element(By.CSS_SELECTOR, "figure.passage:target")
+    assert target.find_element(By.TAG_NAME, "mark").is_displayed()
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", target)
+    assert 0 <= top < browser.execute_script("return window.innerHeight")
+
+
+# --- quality bar: accessibility (axe-core) and no sideways scrolling -------------------------------
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4.14.1"
+CHECKED_PAGES = (
+    "/",
+    "/search?q=thuringen",
+    "/id/land/DE-TH",
+    "/id/initiative/amt24",
+    "/queries/counts-per-land",
+    "/sparql",
+    "/dataset",
+    "/initiatives",
+)
+
+
+def axe_violations(browser) -> list[str]:
+    if not browser.execute_script("return typeof window.axe !== 'undefined'"):
+        browser.execute_script(AXE.read_text(encoding="utf-8"))  # DevTools evaluation: not subject to the page's CSP
+    assert browser.execute_script("return axe.version") == AXE_VERSION
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("path", CHECKED_PAGES)
+def test_no_serious_accessibility_violations(page, path, lang):
+    browser = page(path + ("&" if "?" in path else "?") + "lang=" + lang)
+    if path == "/sparql":
+        WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#yasgui .CodeMirror")))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+    assert axe_violations(browser) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_page_scrolls_sideways(page, width):
+    browser = page("/")
+    browser.set_window_size(width, 900)
+    try:
+        wide = []
+        for path in (*CHECKED_PAGES, "/queries/initiatives-by-land", "/queries/agenda", "/ontology", "/dumps/", "/queries"):
+            browser.get(browser.current_url.split("/", 3)[0] + "//" + browser.current_url.split("/", 3)[2] + path)
+            inner = browser.execute_script("return window.innerWidth")
+            scroll = browser.execute_script("return document.documentElement.scrollWidth")
+            if scroll > inner:
+                wide.append(f"{path}: {scroll} > {inner}")
+        assert inner <= width
+        assert wide == []
+    finally:
+        browser.set_window_size(1280, 1000)

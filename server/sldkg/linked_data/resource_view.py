@@ -83,22 +83,22 @@ def best_label(graph: rdflib.Graph, node: rdflib.term.Node, prefer: tuple[str, .
     return (str(found[0]), found[0].language) if found else None
 
 
-def link(graph: rdflib.Graph, node: rdflib.term.Node, base: str) -> Link:
-    label = best_label(graph, node)
+def link(graph: rdflib.Graph, node: rdflib.term.Node, base: str, prefer: tuple[str, ...] = ("de", "en")) -> Link:
+    label = best_label(graph, node, prefer)
     iri = str(node)
     if label:
         return Link(local_url(iri, base), label[0], iri, label[1])
     return Link(local_url(iri, base), compact(iri), iri)
 
 
-def _value(graph: rdflib.Graph, node: rdflib.term.Node, base: str) -> Link | Literal:
+def _value(graph: rdflib.Graph, node: rdflib.term.Node, base: str, prefer: tuple[str, ...] = ("de", "en")) -> Link | Literal:
     if isinstance(node, rdflib.Literal):
         datatype = compact(str(node.datatype)) if node.datatype else None
         return Literal(str(node), node.language, datatype)
     if isinstance(node, rdflib.BNode):
         parts = [f"{compact(str(p))} {o}" for p, o in sorted(graph.predicate_objects(node))]
         return Literal("; ".join(parts) or "(blank node)", None, None)
-    return link(graph, node, base)
+    return link(graph, node, base, prefer)
 
 
 def _int(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef) -> int | None:
@@ -109,27 +109,31 @@ def _int(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef) 
         return None
 
 
-def build(graph: rdflib.Graph, iri: str, base: str) -> ResourceView:
-    """The view of ``iri`` from its page graph; links point below ``base`` where they are ours."""
+def build(graph: rdflib.Graph, iri: str, base: str, prefer: tuple[str, ...] = ("de", "en")) -> ResourceView:
+    """The view of ``iri`` from its page graph; links point below ``base`` where they are ours; labels in ``prefer`` order."""
     node = rdflib.URIRef(iri)
-    label = best_label(graph, node)
+    label = best_label(graph, node, prefer)
     view = ResourceView(iri, label[0] if label else compact(iri), label[1] if label else None)
     view.labels = sorted(
         {Literal(str(o), o.language, None) for p in LABELS for o in graph.objects(node, p) if isinstance(o, rdflib.Literal)},
         key=lambda shown: (shown.lang or "", shown.text),
     )
-    view.types = [link(graph, t, base) for t in sorted(o for o in graph.objects(node, RDF.type) if isinstance(o, rdflib.URIRef))]
+    view.types = [link(graph, t, base, prefer) for t in sorted(o for o in graph.objects(node, RDF.type) if isinstance(o, rdflib.URIRef))]
     by_predicate: dict[rdflib.term.Node, list[rdflib.term.Node]] = {}
     for p, o in graph.predicate_objects(node):
         if p in SECTIONED:
             continue
         by_predicate.setdefault(p, []).append(o)
     view.properties = [
-        (link(graph, p, base), [_value(graph, o, base) for o in sorted(objects, key=_sort_key)])
+        (link(graph, p, base, prefer), [_value(graph, o, base, prefer) for o in sorted(objects, key=_sort_key)])
         for p, objects in sorted(by_predicate.items(), key=lambda item: compact(str(item[0])))
     ]
     view.incoming = sorted(
-        ((link(graph, s, base), link(graph, p, base)) for s, p in graph.subject_predicates(node) if isinstance(s, rdflib.URIRef)),
+        (
+            (link(graph, s, base, prefer), link(graph, p, base, prefer))
+            for s, p in graph.subject_predicates(node)
+            if isinstance(s, rdflib.URIRef)
+        ),
         key=lambda pair: (pair[1].text, pair[0].text),
     )
     for p in EXTERNAL_LINKS:

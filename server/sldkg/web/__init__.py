@@ -15,10 +15,11 @@ from flask import Flask, current_app, request
 if TYPE_CHECKING:
     from sldkg.app import AppState
 
-#: Modules that wire themselves in, in registration order: the error handlers, the app-wide CORS/gzip
-#: hook (``answering``), then the blueprints. Every one must exist: a missing module is a broken
-#: installation, and serving without it would quietly drop routes, so start-up fails instead.
-BLUEPRINTS = ("errors", "answering", "health", "sparql", "queries", "resources", "dumps", "pages", "meta")
+#: Modules that wire themselves in, in registration order: the interface language (``i18n``), the error
+#: handlers, the app-wide CORS/gzip hook (``answering``), then the blueprints. Every one must exist: a
+#: missing module is a broken installation, and serving without it would quietly drop routes, so
+#: start-up fails instead.
+BLUEPRINTS = ("i18n", "errors", "answering", "health", "sparql", "queries", "resources", "dumps", "pages", "explore", "meta")
 
 
 class MissingBlueprint(RuntimeError):

@@ -18,23 +18,24 @@ Every HTML response gets a Content-Security-Policy without inline scripts.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, render_template, request
+from flask_babel import format_date, gettext
 
 from sldkg.canned.catalogue import CannedQuery, ParameterError
 from sldkg.graph import reads as graph_reads
-from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.iri_map import local_url
 from sldkg.linked_data.release import RELEASE_QUERY, version_iri
 from sldkg.linked_data.resource_view import compact
-from sldkg.settings import RESOURCE_BASE
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
-from sldkg.web import charts, context, public_url_base
+from sldkg.web import charts, context, lander_map, public_url_base, site_data
 from sldkg.web.charts import Cell
 from sldkg.web.errors import ApiError
+from sldkg.web.i18n import label_preference
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
 
@@ -66,27 +67,81 @@ def read(query: str) -> list[ox.QuerySolution]:
         raise ApiError(answer.status, answer.message or "the store refused the request", answer.error or None) from None
 
 
+#: Canned queries the home page offers first (slugs; those missing from the catalogue are left out).
+#: "10:15 Uhr – " / "10:15 – " at the start of an agenda item's label.
+AGENDA_TIME = re.compile(r"^\d{1,2}:\d{2}(?: Uhr)?\s*[–-]\s*")
+HOME_QUERIES = ("laender-participation", "initiatives-by-land", "counts-per-land", "agenda", "speakers", "quotes", "topics")
+
+
+def land_facts(prefer: tuple[str, ...]) -> list[lander_map.LandFacts]:
+    index = site_data.label_index()
+    base = public_url_base()
+    facts = []
+    for row in site_data.lander():
+        label = index.label(row.iri, prefer)
+        facts.append(
+            lander_map.LandFacts(
+                row.code, row.iri, label.text if label else row.code, local_url(row.iri, base), row.participated, row.initiatives
+            )
+        )
+    return facts
+
+
+def agenda_timeline(workshop: site_data.Workshop, prefer: tuple[str, ...]) -> charts.Timeline | None:
+    if not workshop.agenda:
+        return None
+    index = site_data.label_index()
+    rows = []
+    for item, start in workshop.agenda:
+        label = index.label(item, prefer)
+        text = AGENDA_TIME.sub("", label.text) if label else compact(item)  # the timeline shows the time already
+        rows.append({"title": Cell(text, lang=label.lang if label else None), "start": Cell(start)})
+    return charts.timeline(rows, "title", "start", gettext("Agenda"))
+
+
+def workshop_view(workshop: site_data.Workshop, prefer: tuple[str, ...]) -> dict[str, object]:
+    index = site_data.label_index()
+    label = index.label(workshop.iri, prefer)
+    theme_lang = next((lang for lang in prefer if lang in workshop.themes), next(iter(workshop.themes), None))
+    start = datetime.fromisoformat(workshop.start) if "T" in workshop.start else None
+    day = date.fromisoformat(workshop.start[:10])
+    return {
+        "iri": workshop.iri,
+        "url": local_url(workshop.iri, public_url_base()),
+        "name": label.text if label else compact(workshop.iri),
+        "name_lang": label.lang if label else None,
+        "date": format_date(day, "long"),
+        "iso_date": workshop.start[:10],
+        "time": (
+            start.strftime("%H:%M")
+            + ("–" + datetime.fromisoformat(workshop.end).strftime("%H:%M") if workshop.end and "T" in workshop.end else "")
+        )
+        if start
+        else None,
+        "theme": workshop.themes.get(theme_lang) if theme_lang is not None else None,
+        "theme_lang": theme_lang or None,
+        "online": workshop.online,
+        "tentative": workshop.tentative,
+        "participants": workshop.participants,
+        "number": workshop.number,
+    }
+
+
 @bp.get("/")
 def home() -> Response:
-    triples = read(describe.TRIPLES_QUERY)
-    resources = read(describe.RESOURCES_QUERY)
-    release = next((row["release"].value for row in read(RELEASE_QUERY)), None)
-    counts = [
-        {
-            "iri": row["class"].value,
-            "curie": compact(row["class"].value),
-            "n": int(row["n"].value),
-            "label": row["label"].value if row["label"] is not None else None,
-        }
-        for row in read(describe.CLASS_COUNTS_QUERY)
-    ]
+    prefer = label_preference()
+    release = site_data.cached("release", lambda: next((row["release"].value for row in read(RELEASE_QUERY)), None))
+    workshops = site_data.workshops()
+    held = [w for w in workshops if w.agenda] or workshops
+    catalogue = canned_queries()
     html = render_template(
         "home.html",
-        triples=int(triples[0]["n"].value) if triples else 0,
-        resources=int(resources[0]["n"].value) if resources else 0,
-        counts=counts,
+        workshops=[workshop_view(w, prefer) for w in workshops],
+        lander=lander_map.build(land_facts(prefer)),
+        not_participating=lander_map.NOT_PARTICIPATING,
+        timeline=agenda_timeline(held[-1], prefer) if held else None,
+        canned=[catalogue[slug] for slug in HOME_QUERIES if slug in catalogue],
         base=public_url_base(),
-        resource_base=RESOURCE_BASE,
         release=release,
         release_iri=version_iri(release) if release else None,
     )
@@ -133,11 +188,54 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, base_url: s
     return Cell(str(term))
 
 
+def label_column(variable: str, variables: list[str], links: list[str], rows: list[dict[str, Cell]]) -> str | None:
+    """The text column that names the resources of column ``variable``, if any: ``landName`` for ``land``,
+    or a generic ``name``/``label``/``title`` column whose nearest link column to the left is ``variable``."""
+    candidates = [variable + suffix for suffix in ("Name", "Label", "Title", "_name", "_label")]
+    for generic in ("name", "label", "title"):
+        if generic in variables:
+            before = [v for v in variables[: variables.index(generic)] if v in links]
+            if before and before[-1] == variable:
+                candidates.append(generic)
+    for name in candidates:
+        if name in variables and all(name not in r or r[name].href is None for r in rows):
+            return name
+    return None
+
+
+def labelled_links(variables: list[str], rows: list[dict[str, Cell]]) -> tuple[list[str], list[dict[str, Cell]]]:
+    """Result columns of IRIs show the resource's label, linked; a column that only held those labels goes.
+
+    The label is the resource's label in the interface language when the data has one, else the sibling
+    column's text (``land`` + ``landName``), else any label; IRIs without a label keep their compact form.
+    """
+    links = [v for v in variables if any(v in r and r[v].href is not None for r in rows)]
+    index = site_data.label_index()
+    prefer = label_preference()
+    dropped: set[str] = set()
+    new_rows = [dict(r) for r in rows]
+    for v in links:
+        name = label_column(v, variables, links, rows)
+        if name is not None:
+            dropped.add(name)
+        for row in new_rows:
+            value = row.get(v)
+            if value is None or value.href is None:
+                continue
+            label = index.label(value.text, prefer)
+            if name is not None and name in row and not (label and label.lang == prefer[0]):
+                row[v] = Cell(row[name].text, href=value.href, lang=row[name].lang)  # the query's own name for it
+            else:
+                row[v] = Cell(label.text if label else compact(value.text), href=value.href, lang=label.lang if label else None)
+    kept = [v for v in variables if v not in dropped]
+    return kept, [{k: c for k, c in r.items() if k in kept} for r in new_rows]
+
+
 def canned_page(slug: str) -> Response:
     q = canned_queries().get(slug)
     if q is None:
         raise ApiError(404, f"no canned query {slug!r}; see /queries for the list", slug=slug)
-    given = {name: request.args.getlist(name) for name in request.args if name != "format"}
+    given = {name: request.args.getlist(name) for name in request.args if name not in ("format", "lang")}  # lang: interface language
     values = {name: v[0] for name, v in given.items() if v}
     if not given:
         values = q.example_values()  # a first visit shows the example
@@ -168,7 +266,8 @@ def canned_page(slug: str) -> Response:
             else:
                 variables = [v.value for v in results.variables]
                 rows = [{v: cell(s[v], public_url_base()) for v in variables if s[v] is not None} for s in results]
-                chart = charts.chart_for(variables, rows, q.title)
+                chart = charts.chart_for(variables, rows, q.title)  # from the columns as selected (labels are text there)
+                variables, rows = labelled_links(variables, rows)
         else:
             variables = ["subject", "predicate", "object"]
             triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES), key=str)

@@ -24,9 +24,10 @@ from sldkg.linked_data import rdf_formats as rdf_output
 from sldkg.linked_data import resource_view
 from sldkg.linked_data.iri_map import resource_iri
 from sldkg.sparql import negotiation as nego
-from sldkg.web import context, public_url_base
+from sldkg.web import context, public_url_base, resource_facts
 from sldkg.web.answering import bad_format, conditional, not_acceptable, rdf_response, refused
 from sldkg.web.errors import ApiError
+from sldkg.web.i18n import current_language, label_preference
 
 bp = Blueprint("resources", __name__)
 
@@ -39,7 +40,9 @@ OFFERED_BY_TEXTS = (*OFFERED, nego.PLAIN_TEXT)
 def finish(response: Response, media_type: str) -> Response:
     """Common headers: ``Vary: Accept``, an ETag from the data version and the representation."""
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"{context().backend.version}-{nego.FORMAT_NAMES[media_type]}-{public_url_base()}")
+    fmt = nego.FORMAT_NAMES[media_type]
+    language = f"-{current_language()}" if media_type == nego.HTML else ""  # the page is in the interface language
+    response.set_etag(f"{context().backend.version}-{fmt}{language}-{public_url_base()}")
     return conditional(response)
 
 
@@ -117,7 +120,7 @@ def resource_page(iri: str) -> Response:
     if not triples:
         raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
     graph = rdf_output.to_rdflib(triples)
-    view = resource_view.build(graph, iri, public_url_base())
+    view = resource_view.build(graph, iri, public_url_base(), label_preference())
     excerpts = {}
     if view.passages:
         rows = graph_reads.select(backend, describe.source_texts_query(iri))
@@ -135,7 +138,14 @@ def resource_page(iri: str) -> Response:
             if path is not None:
                 excerpts[passage.iri] = passages.excerpt(passages.read_text(path), passage.start, passage.end, passage.exact)
     alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
-    html = render_template("resource.html", view=view, excerpts=excerpts, alternates=alternates, base=public_url_base())
+    html = render_template(
+        "resource.html",
+        view=view,
+        facts=resource_facts.facts(view, current_language()),
+        excerpts=excerpts,
+        alternates=alternates,
+        base=public_url_base(),
+    )
     return Response(html, mimetype="text/html")
 
 
