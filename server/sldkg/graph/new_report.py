@@ -248,9 +248,9 @@ class Fact:
     note: tuple[str, str] | None  # None: stated by the passages; else inferred, and how (German, English)
 
 
-def statement_iri(report_key: str, fact: Fact) -> URIRef:
+def statement_iri(report_key: str, subject: URIRef, predicate: URIRef, obj: rdflib.term.Node) -> URIRef:
     """``id/report/{key}/fact/{16 hex digits of the SHA-256 of the triple's N-Triples line}`` (docs/MODEL.md)."""
-    line = f"{fact.subject.n3()} {fact.predicate.n3()} {fact.object.n3()} .".encode()
+    line = f"{subject.n3()} {predicate.n3()} {obj.n3()} .".encode()
     return URIRef(f"{ID}report/{report_key}/fact/{hashlib.sha256(line).hexdigest()[:16]}")
 
 
@@ -342,7 +342,7 @@ def render_files(new: NewReport, text: str, sha256: str, conventions: Convention
     if conventions.series_model:
         body["provenance.ttl"] = "\n".join(
             templates.STATEMENT.substitute(
-                statement=(statement_iri(new.key, fact)).n3(),
+                statement=statement_iri(new.key, fact.subject, fact.predicate, fact.object).n3(),
                 subject=fact.subject.n3(),
                 predicate=fact.predicate.n3(),
                 object=fact.object.n3(),
