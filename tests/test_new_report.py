@@ -33,6 +33,7 @@ EVENT = ID + "event/blw-2099-05-12"
 SEED_EVENTS = {ID + "event/blw6", ID + "event/blw-2020-11-03"}  # the seed's workshop before / after the series IRIs
 PASSAGE = ID + "report/blw-2099-05-12/passage/"
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
+OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
 #: Naming and provenance predicates: no fact, no statement (as tools/provenance.py of the data model).
 NOT_FACTS = {RDF.type, RDFS.label, SKOS.prefLabel, PROV.wasDerivedFrom}
@@ -89,8 +90,8 @@ def add_fictional_facts(folder: Path, data: Path) -> None:
     passages_ttl = (FIXTURE / "FICTIONAL-passages.ttl").read_text(encoding="utf-8")
     facts_ttl = (FIXTURE / "FICTIONAL-tour-de-table.ttl").read_text(encoding="utf-8")
     quotes = {"TOUR": "In der erfundenen Tour de Table berichtete Bayern", "PROGRAMME": "vom fiktiven Programm"}
-    scaffolded = rdflib.Graph().parse(folder / "passages.ttl")
-    names = passage_names(data, quotes, first_free=len(set(scaffolded.subjects(RDF.type, rdflib.URIRef("http://www.w3.org/ns/oa#SpecificResource")))) + 1)
+    scaffolded = set(rdflib.Graph().parse(folder / "passages.ttl").subjects(RDF.type, OA.SpecificResource))
+    names = passage_names(data, quotes, first_free=len(scaffolded) + 1)
     for placeholder, name in names.items():
         passages_ttl = passages_ttl.replace(f"passage/{placeholder}>", f"passage/{name}>")
         facts_ttl = facts_ttl.replace(f"passage/{placeholder}>", f"passage/{name}>")
@@ -109,9 +110,9 @@ def write_statements(folder: Path) -> None:
     facts = rdflib.Graph().parse(folder / "tour-de-table.ttl")
     provenance = rdflib.Graph().parse(folder / "provenance.ttl")
     for s, p, o in facts:
-        if p in NOT_FACTS or not isinstance(s, URIRef):
+        if p in NOT_FACTS or not isinstance(s, URIRef) or not isinstance(p, URIRef):
             continue
-        node = statement_iri("blw-2099-05-12", s, URIRef(p), o)
+        node = statement_iri("blw-2099-05-12", s, p, o)
         provenance.add((node, RDF.type, RDF.Statement))
         provenance.add((node, RDF.subject, s))
         provenance.add((node, RDF.predicate, p))
