@@ -1,7 +1,9 @@
 """Dereferenceable IRIs: ``GET /id/<path>`` describes ``https://w3id.org/sldkg/id/<path>``.
 
 Browsers get an HTML page (labels, types, properties, incoming links, external links, provenance
-passages with the quoted span marked in its paragraph of the source text); RDF clients get the
+passages with the quoted span marked in its paragraph of the source text; next to each value a
+marker for the passage that supports it, inferred values marked with their note, and for values
+from several reports the same grouped by report, newest first); RDF clients get the
 description (outgoing + incoming + provenance triples) as Turtle, JSON-LD (compacted with
 ``/context.jsonld``), N-Triples or RDF/XML. ``?format=html|ttl|jsonld|nt|rdf`` overrides the
 Accept header; ``Vary: Accept``; 404 for IRIs the data does not mention; 406 when nothing fits.
@@ -97,6 +99,9 @@ def resource_page(iri: str) -> Response:
     triples = graph_reads.construct(backend, describe.page_query(iri))
     if not triples:
         raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
+    # the sources of its values: per-statement provenance and the reports (docs/MODEL.md)
+    triples += graph_reads.construct(backend, describe.sources_query(iri))
+    triples += graph_reads.construct(backend, describe.REPORTS_QUERY)
     graph = rdf_output.to_rdflib(triples)
     view = resource_view.build(graph, iri, public_url_base())
     excerpts = {}
