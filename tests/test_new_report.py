@@ -201,3 +201,73 @@ def test_an_existing_folder_is_refused(data: Path) -> None:
     taken = sldkg("new-report", "blw6-2020-11-03", "--source", SOURCE, "--title", TITLE, "--date", DATE, "--data", data)
     assert taken.exit_code == 2 and "DIR" in taken.output
     assert hashes(data) == before
+
+
+# --- resource pages: the source next to each value, facts by report ------------------------------
+
+PAGE_GRAPH = """
+@prefix prov: <http://www.w3.org/ns/prov#> . @prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix sld: <https://w3id.org/sldkg/ontology#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix id: <https://w3id.org/sldkg/id/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+id:initiative\\/fiktiv a sld:Initiative ; rdfs:label "FIKTIV"@de ;
+    prov:wasDerivedFrom <https://w3id.org/sldkg/id/report/r/passage/early> , <https://w3id.org/sldkg/id/report/r/passage/late> ;
+    sld:status sld:Running ; sld:land id:land\\/DE-BY ; schema:startDate "2098"^^xsd:gYear .
+<https://w3id.org/sldkg/id/report/r/fact/1> a rdf:Statement ; rdf:subject id:initiative\\/fiktiv ; rdf:predicate sld:status ;
+    rdf:object sld:Running ; prov:wasDerivedFrom <https://w3id.org/sldkg/id/report/r/passage/late> ; sld:supportKind sld:Stated .
+<https://w3id.org/sldkg/id/report/r/fact/2> a rdf:Statement ; rdf:subject id:initiative\\/fiktiv ; rdf:predicate sld:land ;
+    rdf:object id:land\\/DE-BY ; prov:wasDerivedFrom <https://w3id.org/sldkg/id/report/r/passage/early> ;
+    sld:supportKind sld:Inferred ; skos:note "placed in Bayern from the context (FICTIONAL)"@en .
+<https://w3id.org/sldkg/id/report/r/passage/early> oa:hasSource <https://w3id.org/sldkg/id/report/r/text> ;
+    oa:hasSelector [ a oa:TextPositionSelector ; oa:start 10 ; oa:end 20 ] .
+<https://w3id.org/sldkg/id/report/r/passage/late> oa:hasSource <https://w3id.org/sldkg/id/report/r/text> ;
+    oa:hasSelector [ a oa:TextPositionSelector ; oa:start 50 ; oa:end 60 ] .
+<https://w3id.org/sldkg/id/report/r/text> dcterms:source <https://w3id.org/sldkg/id/report/r> .
+<https://w3id.org/sldkg/id/report/r> a schema:Report ; rdfs:label "FICTIONAL report"@de .
+"""
+
+
+def test_each_value_has_its_own_source_stated_inferred_or_the_resources() -> None:
+    from sldkg.linked_data import resource_view
+
+    graph = rdflib.Graph().parse(data=PAGE_GRAPH, format="turtle")
+    view = resource_view.build(graph, ID + "initiative/fiktiv", "http://localhost/")
+    first = {predicate.iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]: (predicate, values[0]) for predicate, values in view.properties}
+    [status] = view.sources_of(*first["status"])
+    assert (status.kind, status.number, status.note) == ("stated", 2, None)  # the later passage, and only it
+    [land] = view.sources_of(*first["land"])
+    assert (land.kind, land.number, land.note) == ("inferred", 1, "placed in Bayern from the context (FICTIONAL)")
+    assert land.report is not None and land.report.text == "FICTIONAL report"
+    start = view.sources_of(*first["startDate"])
+    assert [(s.kind, s.number) for s in start] == [("resource", 1), ("resource", 2)]  # no statement: the resource's passages
+    assert not any("fact/" in s.text for s, _p in view.incoming)  # statements are not links to the resource
+
+
+def test_pages_mark_sources_and_group_a_lands_facts_by_report_newest_first(data: Path) -> None:
+    import re
+
+    from sldkg.app import create_app
+    from sldkg.settings import Settings
+
+    assert new_report(data).exit_code == 0
+    add_fictional_facts(data / "workshops" / FOLDER, data)
+    app = create_app(Settings.from_env({}, data_paths=(REPO_ROOT / "ontology", data), executors=1))
+    try:
+        client = app.test_client()
+        html = client.get("/id/initiative/fiktiv-testdorf-digital", headers={"Accept": "text/html"}).get_data(as_text=True)
+        land = client.get("/id/land/DE-BY", headers={"Accept": "text/html"}).get_data(as_text=True)
+    finally:
+        app.extensions["sldkg"].backend.close()
+    # a marker per value (its statement's passages, or without one the resource's passages) that opens the passage
+    values = re.findall(r"<td><ul>(.*?)</ul></td>", html, re.S)
+    assert values and all("source-marker" in v for v in values)
+    targets = set(re.findall(r'class="source-marker[^"]*" href="#([\w-]+)"', html))
+    assert targets and all(f'id="{t}"' in html for t in targets)
+
+    section = re.search(r'<section aria-labelledby="reports-h".*?</section>', land, re.S)
+    assert section is not None
+    dates = re.findall(r'<time datetime="([0-9-]+)"', section.group(0))
+    assert dates[0] == DATE and "2020-11-03" in dates and dates == sorted(dates, reverse=True)
+    assert "Testdorf Digital (FIKTIV)" in section.group(0)
