@@ -162,13 +162,13 @@ def _value(graph: rdflib.Graph, node: rdflib.term.Node, base: str) -> Link | Lit
     if isinstance(node, rdflib.BNode):
         parts = [f"{compact(str(p))} {o}" for p, o in sorted(graph.predicate_objects(node))]
         return Literal("; ".join(parts) or "(blank node)", None, None)
-    return link(graph, node, base)
+    return link(graph, rdflib.URIRef(str(node)), base)
 
 
 def _int(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef) -> int | None:
     value = graph.value(node, predicate)
     try:
-        return int(value) if value is not None else None
+        return int(str(value)) if value is not None else None
     except ValueError:
         return None
 
@@ -180,12 +180,12 @@ def build(graph: rdflib.Graph, iri: str, base: str) -> ResourceView:
     view = ResourceView(iri, label[0] if label else compact(iri), label[1] if label else None)
     view.labels = sorted(
         {Literal(str(o), o.language, None) for p in LABELS for o in graph.objects(node, p) if isinstance(o, rdflib.Literal)},
-        key=lambda l: (l.lang or "", l.text),
+        key=lambda label: (label.lang or "", label.text),
     )
-    view.types = [link(graph, t, base) for t in sorted(graph.objects(node, RDF.type)) if isinstance(t, rdflib.URIRef)]
-    by_predicate: dict[rdflib.URIRef, list] = {}
+    view.types = [link(graph, t, base) for t in sorted(graph.objects(node, RDF.type), key=str) if isinstance(t, rdflib.URIRef)]
+    by_predicate: dict[rdflib.URIRef, list[rdflib.term.Node]] = {}
     for p, o in graph.predicate_objects(node):
-        if p in SECTIONED:
+        if p in SECTIONED or not isinstance(p, rdflib.URIRef):
             continue
         by_predicate.setdefault(p, []).append(o)
     view.properties = [
@@ -197,7 +197,7 @@ def build(graph: rdflib.Graph, iri: str, base: str) -> ResourceView:
         key=lambda pair: (pair[1].text, pair[0].text),
     )
     for p in EXTERNAL_LINKS:
-        for o in sorted(graph.objects(node, p)):
+        for o in sorted(graph.objects(node, p), key=str):
             if isinstance(o, rdflib.URIRef) and not is_local(str(o)):
                 site = next((name for prefix, name in KNOWN_SITES.items() if str(o).startswith(prefix)), "external")
                 view.external.append((site, Link(str(o), str(o), str(o))))
@@ -321,7 +321,7 @@ def group_by_report(facts: list[Fact]) -> list[ReportFacts]:
     ]
 
 
-def _sort_key(node: rdflib.term.Node) -> tuple:
+def _sort_key(node: rdflib.term.Node) -> tuple[int, str, str]:
     if isinstance(node, rdflib.Literal):
         return (1, node.language or "", str(node))
     return (0, "", str(node))
