@@ -258,6 +258,7 @@ def test_pages_mark_sources_and_group_a_lands_facts_by_report_newest_first(data:
         client = app.test_client()
         html = client.get("/id/initiative/fiktiv-testdorf-digital", headers={"Accept": "text/html"}).get_data(as_text=True)
         land = client.get("/id/land/DE-BY", headers={"Accept": "text/html"}).get_data(as_text=True)
+        turtle = client.get("/id/event/blw-2099-05-12", headers={"Accept": "text/turtle"}).get_data(as_text=True)
     finally:
         app.extensions["sldkg"].backend.close()
     # a marker per value (its statement's passages, or without one the resource's passages) that opens the passage
@@ -265,6 +266,17 @@ def test_pages_mark_sources_and_group_a_lands_facts_by_report_newest_first(data:
     assert values and all("source-marker" in v for v in values)
     targets = set(re.findall(r'class="source-marker[^"]*" href="#([\w-]+)"', html))
     assert targets and all(f'id="{t}"' in html for t in targets)
+
+    # the description (RDF) carries the statement of each of its triples that has one, with the passages
+    described = rdflib.Graph().parse(data=turtle, format="turtle")
+    statements = {
+        (described.value(st, RDF.predicate), described.value(st, RDF.object)) for st in described.subjects(RDF.subject, URIRef(EVENT))
+    }
+    if conventions_of(data).series_model:
+        assert (rdflib.URIRef("https://schema.org/superEvent"), URIRef(ID + "series/bundeslaenderworkshop")) in statements
+        assert all(set(described.objects(st, PROV.wasDerivedFrom)) for st in described.subjects(RDF.type, RDF.Statement))
+    else:
+        assert not statements
 
     section = re.search(r'<section aria-labelledby="reports-h".*?</section>', land, re.S)
     assert section is not None

@@ -70,14 +70,16 @@ def page_query(iri: str) -> str:
     )
 
 
-def sources_query(iri: str) -> str:
-    """CONSTRUCT the sources of the values on the page of ``iri`` (docs/MODEL.md, per-statement provenance).
+def sources_query(iri: str, *, incoming_passages: bool = True) -> str:
+    """CONSTRUCT the sources of the values of ``iri`` (docs/MODEL.md, per-statement provenance).
 
     The statements (``rdf:Statement``) whose subject or object is ``iri`` with their passages and
-    selectors, and, for the fallback of values without a statement, the passages of the resources
-    that point to ``iri`` with the text each lies in. Apart from :func:`page_query`: as one more
-    UNION branch of it the same patterns cost ten times as much on Oxigraph.
+    selectors, and (``incoming_passages``, for the pages' fallback of values without a statement)
+    the passages of the resources that point to ``iri`` with the text each lies in. Apart from
+    :func:`page_query` and :func:`description_query`: as more UNION branches of them the same
+    patterns cost ten times as much on Oxigraph.
     """
+    incoming = "\n  UNION { ?is ?iq ?this . ?is prov:wasDerivedFrom ?ipassage . ?ipassage oa:hasSource ?itext }"
     return (
         PREFIXES
         + f"""CONSTRUCT {{
@@ -92,8 +94,7 @@ WHERE {{
     {{ ?st ?stp ?sto }}
     UNION {{ ?st prov:wasDerivedFrom ?passage . ?passage ?pp ?po }}
     UNION {{ ?st prov:wasDerivedFrom/oa:hasSelector ?sel . ?sel ?sp ?so }}
-  }}
-  UNION {{ ?is ?iq ?this . ?is prov:wasDerivedFrom ?ipassage . ?ipassage oa:hasSource ?itext }}
+  }}{incoming if incoming_passages else ""}
 }}"""
     )
 

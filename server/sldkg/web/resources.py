@@ -4,7 +4,8 @@ Browsers get an HTML page (labels, types, properties, incoming links, external l
 passages with the quoted span marked in its paragraph of the source text; next to each value a
 marker for the passage that supports it, inferred values marked with their note, and for values
 from several reports the same grouped by report, newest first); RDF clients get the
-description (outgoing + incoming + provenance triples) as Turtle, JSON-LD (compacted with
+description (outgoing + incoming + provenance triples, and the rdf:Statement of each of its
+triples with that triple's passages) as Turtle, JSON-LD (compacted with
 ``/context.jsonld``), N-Triples or RDF/XML. ``?format=html|ttl|jsonld|nt|rdf`` overrides the
 Accept header; ``Vary: Accept``; 404 for IRIs the data does not mention; 406 when nothing fits.
 A stored text (the ``oa:hasSource`` of the passages) also has ``text/plain`` (``?format=txt``):
@@ -90,6 +91,10 @@ def description(iri: str) -> list:
     triples = cache.get(key)
     if triples is None:
         triples = graph_reads.construct(backend, describe.description_query(iri))
+        if triples:  # and the statements of its triples with their passages, as Wikidata's references
+            triples = sorted(
+                set(triples) | set(graph_reads.construct(backend, describe.sources_query(iri, incoming_passages=False))), key=str
+            )
         cache.put(key, triples)
     return triples
 
