@@ -214,7 +214,8 @@ def build(graph: rdflib.Graph, iri: str, base: str) -> ResourceView:
         view.passages.append(Passage(str(passage), exact, start, end, str(source) if source is not None else None))
     view.passages.sort(key=lambda p: (p.start if p.start is not None else 1 << 30, p.iri))
     numbers = {p.iri: n for n, p in enumerate(view.passages, start=1)}
-    facts = _facts(graph, node, base, statements, numbers)
+    reports: dict[rdflib.term.Node, ReportRef | None] = {}
+    facts = _facts(graph, node, base, statements, numbers, reports)
     view.sources = {(f.predicate.iri, f.value): f.sources for f in facts if not f.incoming}
     view.by_report = group_by_report(facts)
     return view
@@ -272,15 +273,20 @@ def _sources(
     fallback: Iterable[rdflib.term.Node],
     numbers: dict[str, int],
     base: str,
+    reports: dict[rdflib.term.Node, ReportRef | None],
 ) -> tuple[Source, ...]:
-    """The sources of one triple: its statement's passages, else the ``fallback`` passages."""
+    """The sources of one triple: its statement's passages, else the ``fallback`` passages
+    (``reports`` caches the report of each passage)."""
     if statement is not None:
         kind = "inferred" if (statement, SLD.supportKind, SLD.Inferred) in graph else "stated"
         note = _note(graph, statement) if kind == "inferred" else None
         passages = sorted(graph.objects(statement, PROV.wasDerivedFrom), key=lambda p: numbers.get(str(p), 1 << 30))
     else:
         kind, note, passages = "resource", None, sorted(fallback, key=lambda p: numbers.get(str(p), 1 << 30))
-    return tuple(Source(str(p), kind, numbers.get(str(p)), note, report_of(graph, p, base)) for p in passages)
+    for p in passages:
+        if p not in reports:
+            reports[p] = report_of(graph, p, base)
+    return tuple(Source(str(p), kind, numbers.get(str(p)), note, reports[p]) for p in passages)
 
 
 def _facts(
@@ -289,17 +295,18 @@ def _facts(
     base: str,
     statements: dict[Triple, rdflib.term.Node],
     numbers: dict[str, int],
+    reports: dict[rdflib.term.Node, ReportRef | None],
 ) -> list[Fact]:
     """Every value of the page (outgoing, then incoming links) with its sources."""
     own = [p for p in graph.objects(node, PROV.wasDerivedFrom) if (p, OA.hasSource, None) in graph]
     facts = [
-        Fact(link(graph, p, base), _value(graph, o, base), _sources(graph, statements.get((node, p, o)), own, numbers, base))
+        Fact(link(graph, p, base), _value(graph, o, base), _sources(graph, statements.get((node, p, o)), own, numbers, base, reports))
         for p, o in graph.predicate_objects(node)
         if isinstance(p, rdflib.URIRef) and p not in SECTIONED
     ]
     for s, p in incoming_links(graph, node):
         theirs = list(graph.objects(s, PROV.wasDerivedFrom))
-        sources = _sources(graph, statements.get((s, p, node)), theirs, numbers, base)
+        sources = _sources(graph, statements.get((s, p, node)), theirs, numbers, base, reports)
         facts.append(Fact(link(graph, p, base), link(graph, s, base), sources, incoming=True))
     return facts
 
