@@ -283,3 +283,23 @@ def test_pages_mark_sources_and_group_a_lands_facts_by_report_newest_first(data:
     dates = re.findall(r'<time datetime="([0-9-]+)"', section.group(0))
     assert dates[0] == DATE and "2020-11-03" in dates and dates == sorted(dates, reverse=True)
     assert "Testdorf Digital (FIKTIV)" in section.group(0)
+
+
+def test_a_title_and_date_the_text_lacks_rest_on_its_first_line_and_are_marked_inferred(data: Path) -> None:
+    made = sldkg("new-report", FOLDER, "--source", SOURCE, "--title", "Nicht im Text (FIKTIV)", "--date", "2099-06-01", "--data", data)
+    assert made.exit_code == 0, made.output
+    folder = data / "workshops" / FOLDER
+    passages = rdflib.Graph().parse(folder / "passages.ttl")
+    [only] = passages.subjects(RDF.type, OA.SpecificResource)
+    assert [str(q) for q in passages.objects(None, OA.exact)] == [SOURCE.read_text(encoding="utf-8").splitlines()[0]]
+    assert str(only).startswith(ID + "report/blw-2099-06-01/passage/")
+    if conventions_of(data).series_model:
+        provenance = rdflib.Graph().parse(folder / "provenance.ttl")
+        kinds = {
+            provenance.value(st, RDF.predicate): provenance.value(st, SLD.supportKind)
+            for st in provenance.subjects(RDF.type, RDF.Statement)
+        }
+        assert set(kinds.values()) == {SLD.Inferred}
+        assert all(len(set(provenance.objects(st, SKOS.note))) == 2 for st in provenance.subjects(RDF.type, RDF.Statement))
+    result = validate(data)
+    assert result.exit_code == 0, result.output

@@ -179,53 +179,57 @@ def date_forms(day: datetime.date) -> list[str]:
 
 @dataclass
 class Evidence:
-    """The passages of the scaffold and which of them state the title and the date."""
+    """The passages of the scaffold: the title and the date where the text has them, else its first line."""
 
     passages: list[Passage] = field(default_factory=list)
     title: Passage | None = None  # None: the text does not have the title verbatim
     date: Passage | None = None  # None: the text does not write the date
+    first_line: Passage | None = None  # only where the title or the date is missing
 
-    @property
-    def fallback(self) -> Passage:
-        return self.passages[0]
+    def title_support(self) -> Passage:
+        found = self.title or self.first_line
+        assert found is not None  # find_evidence adds the first line where the title is missing
+        return found
+
+    def date_support(self) -> Passage:
+        found = self.date or self.first_line
+        assert found is not None
+        return found
 
 
 def find_evidence(new: NewReport, text: str, conventions: Conventions) -> Evidence:
-    """Passages for the title, the date and the text's first line, anchored like ``sldkg anchor`` does."""
+    """Passages for the title and the date (or the text's first line), anchored as ``sldkg anchor`` does."""
     evidence = Evidence()
-    by_span: dict[tuple[int, int], Passage] = {}
 
     def passage(start: int, end: int) -> Passage:
-        if (start, end) in by_span:
-            return by_span[(start, end)]
+        for known in evidence.passages:
+            if (known.start, known.end) == (start, end):
+                return known
         exact = text[start:end]
         if conventions.series_model:
-            name, n = slug(exact), 2
             taken = {p.iri.rsplit("/", 1)[-1] for p in evidence.passages}
-            while (candidate := name if n == 2 else f"{name}-{n - 1}") in taken:
-                n += 1
-            name = candidate
+            name = first = slug(exact)
+            while name in taken:
+                name = f"{first}-{len(taken) + 1}"
+                taken.add(name)
         else:
             name = f"p{len(evidence.passages) + 1:03d}"
         prefix, suffix = context(text, start, end)
         found = Passage(f"{new.report}/passage/{name}", str(new.text), exact, prefix, suffix, start, end, [])
+        locate(text, exact, prefix, suffix)  # the context singles it out, as `sldkg anchor --check` expects
         evidence.passages.append(found)
-        by_span[(start, end)] = found
         return found
 
-    heading = first_line(text)
-    start = text.index(heading)
-    passage(start, start + len(heading))
     if len(new.title) <= MAX_QUOTE and (at := text.find(new.title)) >= 0:
         evidence.title = passage(at, at + len(new.title))
     spans = [(at, form) for form in date_forms(new.date) if (at := text.find(form)) >= 0]
     if spans:
         at, form = min(spans)
         evidence.date = passage(at, at + len(form))
-    for p in evidence.passages:  # the context makes each one unique, as `sldkg anchor --check` expects
-        assert p.start is not None and p.end is not None
-        if (p.start, p.end) != locate(text, p.exact, p.prefix, p.suffix):  # pragma: no cover - context is unique by construction
-            raise AssertionError(f"passage {p.iri} does not anchor")
+    if evidence.title is None or evidence.date is None:
+        heading = first_line(text)
+        at = text.index(heading)
+        evidence.first_line = passage(at, at + len(heading))
     return evidence
 
 
@@ -289,9 +293,9 @@ MEMBER_OF_SERIES = (
 def facts_of(new: NewReport, evidence: Evidence, with_naming: bool) -> list[Fact]:
     """The fact triples the scaffold asserts about the report and its event, with their support."""
     title = Literal(new.title, lang="de")
-    title_support = [evidence.title or evidence.fallback]
+    title_support = [evidence.title_support()]
     title_note = None if evidence.title else TITLE_NOT_IN_TEXT
-    date_support = [evidence.date or evidence.fallback]
+    date_support = [evidence.date_support()]
     date_note = None if evidence.date else DATE_NOT_IN_TEXT
     facts = [
         Fact(new.report, SCHEMA.name, title, title_support, title_note),
@@ -318,7 +322,7 @@ def render_files(new: NewReport, text: str, sha256: str, conventions: Convention
     """The Turtle of every file of the new folder, canonical, by file name."""
     evidence = find_evidence(new, text, conventions)
     title = Literal(new.title, lang="de").n3()
-    support = [evidence.title or evidence.fallback, evidence.date or evidence.fallback]
+    support = [evidence.title_support(), evidence.date_support()]
     body: dict[str, str] = {name: "" for name in templates.FACT_FILES}
     body["report.ttl"] = templates.REPORT.substitute(
         report=new.report.n3(),
