@@ -4,6 +4,7 @@ A report folder ``data/workshops/<folder>/`` holds the byte-identical ``source.t
 file per kind of fact (:data:`FACT_FILES`). The scaffold fills :data:`REPORT`, :data:`EVENT` (and
 :data:`EVENT_NAMING` where no other report names the event yet) and, in the series model,
 :data:`STATEMENT` once per fact triple; every other file starts as its header comment alone.
+``passages.ttl`` is written by the renderer of ``sldkg anchor`` (:func:`sldkg.graph.anchor.render`).
 Placeholders are :class:`string.Template` names (``$report``); values are N3 terms, already escaped.
 Pure: strings only.
 """
@@ -34,11 +35,7 @@ FACT_FILES: dict[str, str] = {
     "organisations.ttl": "# Organisations this report introduces or says something about as of the workshop.",
     "statements.ttl": "# Quotes (schema:Quotation) and statements (sld:Statement) of this report.",
     "tour-de-table.ttl": "# Initiatives the Länder reported (sld:Initiative), with status, counts and target years as reported.",
-    "passages.ttl": (
-        "# Passages of the source text that facts are derived from (prov:wasDerivedFrom).\n"
-        "# Written by hand: oa:exact (plus oa:prefix/oa:suffix where a quote repeats);\n"
-        "# everything else is filled in by `sldkg anchor` – never edit offsets by hand."
-    ),
+    # passages.ttl: written by `sldkg anchor`'s own renderer (sldkg.graph.anchor.render), header included
     "provenance.ttl": (
         "# Per-statement provenance of this report: one rdf:Statement per fact triple, with the passages\n"
         "# that support it and whether they state it (sld:Stated) or it is inferred (sld:Inferred, with a\n"
@@ -95,5 +92,5 @@ $statement a rdf:Statement ;
 
 
 def header(file_name: str) -> str:
-    """The prefixes and header comment that ``file_name`` starts with."""
+    """The prefixes and header comment that ``file_name`` (one of :data:`FACT_FILES`) starts with."""
     return f"{PREFIXES}\n{FACT_FILES[file_name]}\n"
