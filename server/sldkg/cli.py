@@ -350,5 +350,43 @@ def anchor_command(files: tuple[Path, ...], check: bool) -> None:
     sys.exit(anchor.run(list(files), check_only=check))
 
 
+@main.command("new-report")
+@click.argument("folder", metavar="DIR")
+@click.option("--source", "source", required=True, type=click.Path(path_type=Path), help="The report's text (UTF-8); copied byte for byte.")
+@click.option("--title", "title", required=True, help="The report's title, as the text gives it where it can.")
+@click.option("--date", "date", required=True, help="The workshop's date, YYYY-MM-DD (the event IRI is event/blw-YYYY-MM-DD).")
+@click.option(
+    "--data", "data", type=click.Path(path_type=Path), default=None, help="The data folder [default: data/ of the working directory]."
+)
+def new_report_command(folder: str, source: Path, title: str, date: str, data: Path | None) -> None:
+    """Scaffold the report folder DIR below data/workshops/ (source text, report, event, empty fact files).
+
+    The scaffold validates as it is. Exit codes: 0 written, 2 refused (the bad parameter is named).
+    """
+    from sldkg.graph.new_report import NewReportError, checked, scaffold
+
+    if data is None:
+        found = locations.find("data")
+        click.echo(f"sldkg: {found.describe()}", err=True)
+        if found.origin == "bundled":
+            raise CannotRun("refusing to write into the data bundled with the package: run in a folder with data/, or give --data")
+        data = found.path
+    try:
+        made = scaffold(data, checked(data, folder, source, title, date))
+    except NewReportError as exc:
+        raise CannotRun(f"new-report: {exc}") from None
+    except OSError as exc:
+        raise CannotRun(f"new-report: cannot write below {data}: {exc.strerror or exc}") from None
+    for path in made.files:
+        click.echo(str(path))
+    if made.event_named_elsewhere:
+        click.echo(f"sldkg: {made.event} is already named by another report; its name and date there are kept", err=True)
+    click.echo(
+        f"sldkg: new report {made.report} of the event {made.event} in {made.folder}; next: facts, passages, "
+        "`sldkg anchor`, `sldkg fmt`, `sldkg validate` (CONTRIBUTING.md)",
+        err=True,
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

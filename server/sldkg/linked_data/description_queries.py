@@ -20,6 +20,7 @@ PREFIX schema: <https://schema.org/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
 #: Predicates whose values name a resource (shown as link texts).
@@ -67,6 +68,53 @@ def page_query(iri: str) -> str:
   UNION {{ VALUES ?lp {{ {labels} }} ?n ?x ?this . ?n ?lp ?nl }}
   UNION {{ VALUES ?lp {{ {labels} }} {{ ?this ?n ?x }} UNION {{ ?x ?n ?this }} ?n ?lp ?nl }}""",
     )
+
+
+def sources_query(iri: str, *, incoming_passages: bool = True) -> str:
+    """CONSTRUCT the sources of the values of ``iri`` (docs/MODEL.md, per-statement provenance).
+
+    The statements (``rdf:Statement``) whose subject or object is ``iri`` with their passages and
+    selectors, and (``incoming_passages``, for the pages' fallback of values without a statement)
+    the passages of the resources that point to ``iri`` with the text each lies in. Apart from
+    :func:`page_query` and :func:`description_query`: as more UNION branches of them the same
+    patterns cost ten times as much on Oxigraph.
+    """
+    incoming = "\n  UNION { ?is ?iq ?this . ?is prov:wasDerivedFrom ?ipassage . ?ipassage oa:hasSource ?itext }"
+    return (
+        PREFIXES
+        + f"""CONSTRUCT {{
+  ?st ?stp ?sto . ?passage ?pp ?po . ?sel ?sp ?so .
+  ?is prov:wasDerivedFrom ?ipassage . ?ipassage oa:hasSource ?itext .
+}}
+WHERE {{
+  VALUES ?this {{ {iri_term(iri)} }}
+  {{
+    {{ ?st rdf:subject ?this }} UNION {{ ?st rdf:object ?this }}
+    ?st a rdf:Statement .
+    {{ ?st ?stp ?sto }}
+    UNION {{ ?st prov:wasDerivedFrom ?passage . ?passage ?pp ?po }}
+    UNION {{ ?st prov:wasDerivedFrom/oa:hasSelector ?sel . ?sel ?sp ?so }}
+  }}{incoming if incoming_passages else ""}
+}}"""
+    )
+
+
+#: Every report with the stored text its passages point into, its label and its dates (its own and
+#: that of the event it is about), so that a page can name the report of each value and put the
+#: newest report first.
+REPORTS_QUERY = (
+    PREFIXES
+    + """CONSTRUCT {
+  ?text dcterms:source ?report . ?report a schema:Report ; rdfs:label ?label ; dcterms:date ?date ; schema:about ?event .
+  ?event schema:startDate ?start .
+}
+WHERE {
+  ?report a schema:Report . ?text dcterms:source ?report .
+  OPTIONAL { ?report rdfs:label ?label }
+  OPTIONAL { ?report dcterms:date ?date }
+  OPTIONAL { ?report schema:about ?event . ?event schema:startDate ?start }
+}"""
+)
 
 
 def source_texts_query(iri: str) -> str:

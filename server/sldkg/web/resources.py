@@ -1,8 +1,11 @@
 """Dereferenceable IRIs: ``GET /id/<path>`` describes ``https://w3id.org/sldkg/id/<path>``.
 
 Browsers get an HTML page (labels, types, properties, incoming links, external links, provenance
-passages with the quoted span marked in its paragraph of the source text); RDF clients get the
-description (outgoing + incoming + provenance triples) as Turtle, JSON-LD (compacted with
+passages with the quoted span marked in its paragraph of the source text; next to each value a
+marker for the passage that supports it, inferred values marked with their note, and for values
+from several reports the same grouped by report, newest first); RDF clients get the
+description (outgoing + incoming + provenance triples, and the rdf:Statement of each of its
+triples with that triple's passages) as Turtle, JSON-LD (compacted with
 ``/context.jsonld``), N-Triples or RDF/XML. ``?format=html|ttl|jsonld|nt|rdf`` overrides the
 Accept header; ``Vary: Accept``; 404 for IRIs the data does not mention; 406 when nothing fits.
 A stored text (the ``oa:hasSource`` of the passages) also has ``text/plain`` (``?format=txt``):
@@ -110,6 +113,8 @@ def description(iri: str) -> list[ox.Triple]:
     if isinstance(cached, list):
         return cached
     triples = graph_reads.construct(backend, describe.description_query(iri))
+    if triples:  # and the statements of its triples with their passages, as Wikidata's references
+        triples = sorted(set(triples) | set(graph_reads.construct(backend, describe.sources_query(iri, incoming_passages=False))), key=str)
     cache.put(key, triples)
     return triples
 
@@ -119,6 +124,9 @@ def resource_page(iri: str) -> Response:
     triples = graph_reads.construct(backend, describe.page_query(iri))
     if not triples:
         raise ApiError(404, f"the dataset says nothing about <{iri}>", iri=iri)
+    # the sources of its values: per-statement provenance and the reports (docs/MODEL.md)
+    triples += graph_reads.construct(backend, describe.sources_query(iri))
+    triples += graph_reads.construct(backend, describe.REPORTS_QUERY)
     graph = rdf_output.to_rdflib(triples)
     view = resource_view.build(graph, iri, public_url_base(), label_preference())
     excerpts = {}
