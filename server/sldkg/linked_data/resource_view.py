@@ -215,7 +215,7 @@ def build(graph: rdflib.Graph, iri: str, base: str, prefer: tuple[str, ...] = ("
     view.passages.sort(key=lambda p: (p.start if p.start is not None else 1 << 30, p.iri))
     numbers = {p.iri: n for n, p in enumerate(view.passages, start=1)}
     reports: dict[rdflib.term.Node, ReportRef | None] = {}
-    facts = _facts(graph, node, base, statements, numbers, reports)
+    facts = _facts(graph, node, base, statements, numbers, reports, prefer)
     view.sources = {(f.predicate.iri, f.value): f.sources for f in facts if not f.incoming}
     view.by_report = group_by_report(facts)
     return view
@@ -296,18 +296,23 @@ def _facts(
     statements: dict[Triple, rdflib.term.Node],
     numbers: dict[str, int],
     reports: dict[rdflib.term.Node, ReportRef | None],
+    prefer: tuple[str, ...] = ("de", "en"),
 ) -> list[Fact]:
     """Every value of the page (outgoing, then incoming links) with its sources."""
     own = [p for p in graph.objects(node, PROV.wasDerivedFrom) if (p, OA.hasSource, None) in graph]
     facts = [
-        Fact(link(graph, p, base), _value(graph, o, base), _sources(graph, statements.get((node, p, o)), own, numbers, base, reports))
+        Fact(
+            link(graph, p, base, prefer),
+            _value(graph, o, base, prefer),
+            _sources(graph, statements.get((node, p, o)), own, numbers, base, reports),
+        )
         for p, o in graph.predicate_objects(node)
         if isinstance(p, rdflib.URIRef) and p not in SECTIONED
     ]
     for s, p in incoming_links(graph, node):
         theirs = list(graph.objects(s, PROV.wasDerivedFrom))
         sources = _sources(graph, statements.get((s, p, node)), theirs, numbers, base, reports)
-        facts.append(Fact(link(graph, p, base), link(graph, s, base), sources, incoming=True))
+        facts.append(Fact(link(graph, p, base, prefer), link(graph, s, base, prefer), sources, incoming=True))
     return facts
 
 
