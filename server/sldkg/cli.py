@@ -81,10 +81,16 @@ def main() -> None:
 @click.option("--store", "store_url", default=None, help="Serve from an external SPARQL 1.1 store at this URL.")
 @click.option("--workers", type=int, default=None, help="Server worker processes [default: 2].")
 @click.option("--query-timeout", type=float, default=None, help="Query time limit in seconds [default: 10].")
-def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None:
-    """Serve the SPARQL endpoint, canned queries and linked data (gunicorn)."""
+@click.option(
+    "--http-server",
+    type=click.Choice(["granian", "gunicorn"]),
+    default=None,
+    help="HTTP server [default: granian; gunicorn gthread is kept for comparison, see docs/performance.md].",
+)
+def serve(host, port, data, base_url, store_url, workers, query_timeout, http_server) -> None:
+    """Serve the SPARQL endpoint, canned queries and linked data (granian)."""
     from sldkg.app import create_app
-    from sldkg.http_server import GunicornServer
+    from sldkg.http_server import GranianServer, GunicornServer
 
     started = time.perf_counter()
     settings = Settings.from_env(
@@ -95,6 +101,7 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None
         store_url=store_url,
         workers=workers,
         query_timeout=query_timeout,
+        http_server=http_server,
     )
     if settings.store_url is None:
         report_data_paths(settings, with_queries=True)
@@ -122,7 +129,11 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout) -> None
         f"sldkg: serving {what} on http://{settings.host}:{settings.port}/ (loaded in {time.perf_counter() - started:.2f} s)",
         err=True,
     )
-    GunicornServer(app, settings).run()
+    backend = ctx.backend
+    if settings.http_server == "gunicorn":
+        GunicornServer(app, settings, post_fork=backend.start, worker_exit=backend.close).run()
+    else:
+        GranianServer(app, settings, post_fork=backend.start).run()
 
 
 @main.command("load")

@@ -63,6 +63,10 @@ class Settings:
     canned_cache_size: int = 512
 
     # -- the production server (``sldkg serve``) --
+    #: HTTP server: ``granian`` (default) or ``gunicorn`` (gthread; kept for comparison).
+    http_server: str = "granian"
+    #: Open client connections the server holds at once (granian; idle or half-sent ones included).
+    max_connections: int = 4096
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
@@ -83,7 +87,7 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "data_paths" in values:
             values["data_paths"] = tuple(Path(p) for p in values["data_paths"])  # type: ignore[union-attr]
-        return replace(cls(), **values)
+        return replace(cls(), **values)  # type: ignore[arg-type]  # values were coerced to each field's type above
 
 
 def _coerce(name: str, type_name: object, raw: str) -> object:
