@@ -18,6 +18,20 @@ ONTOLOGY_IRI = BASE_IRI + "ontology"
 GRAPH_BASE = BASE_IRI + "graph/"
 
 
+#: Memory a server worker itself needs beyond the shared store (Flask, threads, answers in flight).
+WORKER_OVERHEAD_BYTES = 64 * 1024**2
+#: The smallest share an executor gets, whatever the limit (a query needs some room).
+MIN_EXECUTOR_SHARE_BYTES = 32 * 1024**2
+
+
+def physical_memory_bytes() -> int:
+    """The machine's physical memory (0 where the platform does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the application and the CLI can be configured with.
@@ -57,8 +71,11 @@ class Settings:
     executors: int = 4
     #: Seconds a request waits for a free executor before it gets 503.
     executor_wait: float = 5.0
-    #: Address space limit of one executor process in bytes (0: no limit).
-    executor_memory_bytes: int = 8 * 1024**3
+    #: Memory of the whole server process tree in bytes; 0: ``memory_fraction`` of the machine's memory.
+    #: Each executor gets an equal share of what is left after the loaded store and the workers.
+    memory_limit_bytes: int = 0
+    #: Fraction of the machine's physical memory the tree may use when ``memory_limit_bytes`` is 0.
+    memory_fraction: float = 0.5
     #: Entries kept in the per-worker cache of canned-query answers.
     canned_cache_size: int = 512
 
@@ -74,6 +91,22 @@ class Settings:
 
     extra: dict[str, str] = field(default_factory=dict)
 
+    def memory_budget_bytes(self) -> int:
+        """The bound on the whole process tree: ``memory_limit_bytes``, or the fraction of the machine's memory."""
+        if self.memory_limit_bytes > 0:
+            return self.memory_limit_bytes
+        return int(physical_memory_bytes() * self.memory_fraction)
+
+    def executor_share_bytes(self, loaded_bytes: int) -> int:
+        """Each executor's share: the budget less what is loaded (``loaded_bytes``, counted once: the
+        workers and executors share its pages) and the workers' own needs, split over every executor."""
+        budget = self.memory_budget_bytes()
+        if budget <= 0:
+            return 0
+        executors = max(1, self.workers) * max(1, self.executors)
+        free = budget - loaded_bytes - max(1, self.workers) * WORKER_OVERHEAD_BYTES
+        return max(MIN_EXECUTOR_SHARE_BYTES, free // executors)
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then ``SLDKG_*`` environment variables, then explicit ``overrides``."""
@@ -86,7 +119,7 @@ class Settings:
             values[f.name] = _coerce(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "data_paths" in values:
-            values["data_paths"] = tuple(Path(p) for p in values["data_paths"])  # type: ignore[union-attr]
+            values["data_paths"] = tuple(Path(str(p)) for p in values["data_paths"])  # type: ignore[attr-defined]
         return replace(cls(), **values)  # type: ignore[arg-type]  # values were coerced to each field's type above
 
 

@@ -11,7 +11,7 @@ import functools
 from datetime import datetime
 from typing import Protocol
 
-from sldkg.backends.executors import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
+from sldkg.backends.executors import ExecutorDied, MemoryLimitExceeded, QueryRunner, QueryTimeout, RunnerBusy, resident_bytes
 from sldkg.backends.sandbox import Confined
 from sldkg.graph.store import EmbeddedStore
 from sldkg.settings import Settings
@@ -52,7 +52,7 @@ class EmbeddedBackend:
             size=settings.executors,
             timeout=settings.query_timeout,
             wait=settings.executor_wait,
-            memory_bytes=settings.executor_memory_bytes,
+            memory_bytes=settings.executor_share_bytes(resident_bytes()),
         )
 
     def start(self) -> None:
@@ -67,10 +67,13 @@ class EmbeddedBackend:
         if refusal is not None:
             return refusal
         try:
-            return self.runner.run(job)
+            answer: Answer = self.runner.run(job)
+            return answer
         except QueryTimeout as exc:
             return Answer(503, error="timeout", message=str(exc), details={"limit_seconds": exc.seconds})
         except RunnerBusy as exc:
             return Answer(503, error="busy", message=str(exc))
+        except MemoryLimitExceeded as exc:
+            return Answer(503, error="memory-limit", message=str(exc), details={"limit_bytes": exc.limit_bytes})
         except ExecutorDied as exc:
-            return Answer(503, error="executor-died", message=f"{exc}; it may have exceeded its memory limit")
+            return Answer(503, error="executor-died", message=str(exc))

@@ -13,6 +13,7 @@ The pool is generic: it runs any picklable job through a callable ``execute(job)
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -44,7 +45,44 @@ class RunnerBusy(Exception):
 
 
 class ExecutorDied(Exception):
-    """The executor died while evaluating (for example, it ran out of its memory limit)."""
+    """The executor died while evaluating, for another reason than its memory share."""
+
+
+class MemoryLimitExceeded(ExecutorDied):
+    """The job needed more memory than the executor's share; the executor died and was replaced."""
+
+    def __init__(self, limit_bytes: int):
+        self.limit_bytes = limit_bytes
+        super().__init__(
+            f"the query needed more memory than its share of {limit_bytes / 2**20:.0f} MiB and was stopped; "
+            "build smaller strings or results, or add LIMIT"
+        )
+
+
+#: How an executor that ran out of its share ends: ``MemoryError`` in Python (exit code 3) or a
+#: failed allocation in Rust (pyoxigraph), which aborts the process (SIGABRT).
+_OUT_OF_MEMORY_EXITS = (3, -signal.SIGABRT)
+
+
+def _status_bytes(field: str) -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def address_space_bytes() -> int:
+    """This process's mapped address space (``VmSize``; Linux), 0 where unknown."""
+    return _status_bytes("VmSize")
+
+
+def resident_bytes() -> int:
+    """This process's resident memory (``VmRSS``; Linux), 0 where unknown."""
+    return _status_bytes("VmRSS")
 
 
 @dataclass(eq=False)
@@ -70,8 +108,11 @@ def _executor_main(conn: Connection, execute: Callable[[Any], Any], memory_bytes
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if memory_bytes > 0:
+        # The share is what the executor may map *beyond* what it inherited (the store's pages are
+        # shared with the worker and counted once), so the limit is its current size plus the share.
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+        limit = address_space_bytes() + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     while True:
         try:
             job = conn.recv()
@@ -96,6 +137,7 @@ class QueryRunner:
         wait: float = 5.0,
         memory_bytes: int = 0,
     ):
+        """``memory_bytes``: each executor's share of memory beyond what it inherits at its fork (0: none)."""
         self._execute = execute
         self.size = max(1, size)
         self.timeout = timeout
@@ -136,10 +178,8 @@ class QueryRunner:
         return executor
 
     def _discard(self, executor: _Executor) -> None:
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             executor.process.kill()
-        except (OSError, AttributeError):
-            pass
         executor.process.join(timeout=5)
         executor.conn.close()
         if executor in self._live:
@@ -180,9 +220,12 @@ class QueryRunner:
                 try:
                     return executor.conn.recv()
                 except (EOFError, OSError):
+                    executor.process.join(timeout=2)  # let it finish dying: its exit status says why
                     self._discard(executor)
                     replacement = self._spawn()
-                    raise ExecutorDied("the query executor died while evaluating the query") from None
+                    if self.memory_bytes > 0 and executor.process.exitcode in _OUT_OF_MEMORY_EXITS:
+                        raise MemoryLimitExceeded(self.memory_bytes) from None
+                    raise ExecutorDied(f"the query executor died while evaluating the query (exit {executor.process.exitcode})") from None
             self._discard(executor)
             self.killed += 1
             replacement = self._spawn()

@@ -18,6 +18,7 @@ import resource
 import socket
 import stat
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sldkg.sparql.jobs import Answer
@@ -28,8 +29,8 @@ _FD_FOLDER = "/proc/self/fd"
 def open_descriptors() -> set[int]:
     """The file descriptors open in this process (Linux: ``/proc/self/fd``)."""
     found = set()
-    for name in os.listdir(_FD_FOLDER):
-        fd = int(name)
+    for entry in Path(_FD_FOLDER).iterdir():
+        fd = int(entry.name)
         try:
             os.fstat(fd)
         except OSError:  # the descriptor listdir itself used, closed by now
