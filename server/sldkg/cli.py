@@ -90,7 +90,7 @@ def main() -> None:
 def serve(host, port, data, base_url, store_url, workers, query_timeout, http_server) -> None:
     """Serve the SPARQL endpoint, canned queries and linked data (granian)."""
     from sldkg.app import create_app
-    from sldkg.http_server import GranianServer, GunicornServer
+    from sldkg.http_server import GranianServer, GunicornServer, warm_up
 
     started = time.perf_counter()
     settings = Settings.from_env(
@@ -130,10 +130,15 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout, http_se
         err=True,
     )
     backend = ctx.backend
+
+    def post_fork() -> None:
+        backend.start()
+        warm_up(app)
+
     if settings.http_server == "gunicorn":
-        GunicornServer(app, settings, post_fork=backend.start, worker_exit=backend.close).run()
+        GunicornServer(app, settings, post_fork=post_fork, worker_exit=backend.close).run()
     else:
-        GranianServer(app, settings, post_fork=backend.start).run()
+        GranianServer(app, settings, post_fork=post_fork).run()
 
 
 @main.command("load")

@@ -17,7 +17,10 @@ reads each request with a blocking socket and no timeout, so 32 stalled connecti
 
 from __future__ import annotations
 
+import io
 import resource
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -71,6 +74,47 @@ def _refuse(start_response: Callable[..., Any], status: str, message: str) -> li
         ],
     )
     return [body]
+
+
+#: Paths each worker requests from itself once it is born, so that their per-worker caches are
+#: filled before the first client asks, not while ad-hoc queries load the machine (issue 12).
+WARM_UP_PATHS = ("/dumps/SHA256SUMS",)
+
+
+def warm_up(app: WsgiApp, paths: Iterable[str] = WARM_UP_PATHS) -> threading.Thread:
+    """Request ``paths`` from ``app`` in a background thread of this worker (answers are discarded)."""
+
+    def run() -> None:
+        for path in paths:
+            environ = {
+                "REQUEST_METHOD": "GET",
+                "SCRIPT_NAME": "",
+                "PATH_INFO": path,
+                "QUERY_STRING": "",
+                "SERVER_NAME": "localhost",
+                "SERVER_PORT": "0",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "REMOTE_ADDR": "127.0.0.1",
+                "wsgi.version": (1, 0),
+                "wsgi.url_scheme": "http",
+                "wsgi.input": io.BytesIO(),
+                "wsgi.errors": sys.stderr,
+                "wsgi.multithread": True,
+                "wsgi.multiprocess": True,
+                "wsgi.run_once": False,
+            }
+            result = app(environ, lambda status, headers, exc_info=None: None)
+            try:
+                for _ in result:
+                    pass
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+    thread = threading.Thread(target=run, daemon=True, name="sldkg-warm-up")
+    thread.start()
+    return thread
 
 
 def head_buffer_bytes(settings: Settings) -> int:

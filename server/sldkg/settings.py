@@ -71,6 +71,10 @@ class Settings:
     executors: int = 4
     #: Seconds a request waits for a free executor before it gets 503.
     executor_wait: float = 5.0
+    #: Executors per worker that never run ad-hoc SPARQL, kept for pages, dumps and canned queries.
+    reserved_executors: int = 1
+    #: Concurrent ad-hoc SPARQL queries one client address may run across the server (0: no limit); 429 beyond.
+    max_queries_per_client: int = 2
     #: Memory of the whole server process tree in bytes; 0: ``memory_fraction`` of the machine's memory.
     #: Each executor gets an equal share of what is left after the loaded store and the workers.
     memory_limit_bytes: int = 0

@@ -11,12 +11,16 @@ import functools
 from datetime import datetime
 from typing import Protocol
 
+from sldkg.backends.admission import ClientQuota, TooManyQueries
 from sldkg.backends.executors import ExecutorDied, MemoryLimitExceeded, QueryRunner, QueryTimeout, RunnerBusy, resident_bytes
 from sldkg.backends.sandbox import Confined
 from sldkg.graph.store import EmbeddedStore
 from sldkg.settings import Settings
 from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.sparql.safety import SafetyPolicy, check
+
+#: Seconds a client is asked to wait (``Retry-After``) after 503 ``busy``.
+BUSY_RETRY_AFTER = 2
 
 
 class Backend(Protocol):
@@ -53,7 +57,12 @@ class EmbeddedBackend:
             timeout=settings.query_timeout,
             wait=settings.executor_wait,
             memory_bytes=settings.executor_share_bytes(resident_bytes()),
+            reserved=settings.reserved_executors,
+            # Ad-hoc queries may hold at most half of a worker's request threads, waiting or running.
+            adhoc_waiting=max(1, settings.threads // 2),
         )
+        #: Concurrent ad-hoc queries per client address, across every worker (shared memory, made before the fork).
+        self.quota = ClientQuota(settings.max_queries_per_client)
 
     def start(self) -> None:
         self.runner.start()
@@ -67,12 +76,18 @@ class EmbeddedBackend:
         if refusal is not None:
             return refusal
         try:
-            answer: Answer = self.runner.run(job)
+            if job.adhoc:
+                with self.quota.slot(job.client):
+                    answer: Answer = self.runner.run(job, adhoc=True)
+            else:
+                answer = self.runner.run(job)
             return answer
+        except TooManyQueries as exc:
+            return Answer(429, error="too-many-queries", message=str(exc), details={"limit": exc.limit, "retry_after": exc.retry_after})
         except QueryTimeout as exc:
             return Answer(503, error="timeout", message=str(exc), details={"limit_seconds": exc.seconds})
         except RunnerBusy as exc:
-            return Answer(503, error="busy", message=str(exc))
+            return Answer(503, error="busy", message=str(exc), details={"retry_after": BUSY_RETRY_AFTER})
         except MemoryLimitExceeded as exc:
             return Answer(503, error="memory-limit", message=str(exc), details={"limit_bytes": exc.limit_bytes})
         except ExecutorDied as exc:
