@@ -103,6 +103,8 @@ def serve(host, port, data, base_url, store_url, workers, query_timeout, http_se
         query_timeout=query_timeout,
         http_server=http_server,
     )
+    if settings.http_server not in ("granian", "gunicorn"):
+        raise CannotRun(f"SLDKG_HTTP_SERVER={settings.http_server!r}: choose granian or gunicorn")
     if settings.store_url is None:
         report_data_paths(settings, with_queries=True)
     try:
