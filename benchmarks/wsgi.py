@@ -33,7 +33,8 @@ def hello(environ: dict, start_response) -> list[bytes]:
 
 
 def serve(server: str, port: int, data: list[Path], hello_only: bool = False) -> None:
-    settings = Settings.from_env(host="127.0.0.1", port=port, data_paths=tuple(data) or None)
+    # The load generator is one address: the per-client query limit (issue 12) is off here.
+    settings = Settings.from_env(host="127.0.0.1", port=port, data_paths=tuple(data) or None, max_queries_per_client=0)
     from sldkg.http_server import GranianServer, GunicornServer
 
     if hello_only:
