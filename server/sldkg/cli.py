@@ -87,7 +87,16 @@ def main() -> None:
     default=None,
     help="HTTP server [default: granian; gunicorn gthread is kept for comparison, see docs/performance.md].",
 )
-def serve(host, port, data, base_url, store_url, workers, query_timeout, http_server) -> None:
+def serve(
+    host: str | None,
+    port: int | None,
+    data: tuple[Path, ...],
+    base_url: str | None,
+    store_url: str | None,
+    workers: int | None,
+    query_timeout: float | None,
+    http_server: str | None,
+) -> None:
     """Serve the SPARQL endpoint, canned queries and linked data (granian)."""
     from sldkg.app import create_app
     from sldkg.http_server import GranianServer, GunicornServer, warm_up

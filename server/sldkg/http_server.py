@@ -139,7 +139,13 @@ class GranianServer:
         """Called in each worker process after the fork: start its executors, hand over the app."""
         self.post_fork()
         settings = self.settings
-        return WsgiOverRsgi(RequestLimits(self.app, settings), threads=settings.threads, max_body_bytes=settings.max_request_bytes)
+        return WsgiOverRsgi(
+            RequestLimits(self.app, settings),
+            threads=settings.threads,
+            # ad-hoc SPARQL gets a pool of its own, so it never holds the threads pages need
+            adhoc_threads=max(settings.executors, settings.threads // 2),
+            max_body_bytes=settings.max_request_bytes,
+        )
 
     def run(self) -> None:
         from granian.constants import HTTPModes, Interfaces

@@ -5,8 +5,12 @@ reading the body then blocks that thread for as long as the client takes to send
 dozen clients trickling bodies would hold every thread. Here the body is read on granian's event
 loop instead, bounded in size (``max_request_bytes``, 413 beyond it) and in time
 (:data:`BODY_TIMEOUT`, 408 after it), and only the complete request goes to a thread of a fixed
-pool (``threads``), where the WSGI app runs as usual. Answers are sent from memory: every answer
-of the app is already bounded by ``max_response_bytes``.
+pool, where the WSGI app runs as usual. Answers are sent from memory: every answer of the app is
+already bounded by ``max_response_bytes``.
+
+Two pools: requests for the ad-hoc SPARQL endpoint (:data:`AD_HOC_PATHS`) run in their own pool,
+everything else (pages, dumps, canned queries, health) in the main one, so that ad-hoc queries
+waiting for an executor can never hold the threads that pages need (issue 12, fairness).
 
 No Flask here: any WSGI callable works.
 """
@@ -25,6 +29,8 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 #: Seconds a client may take to send a request body once its head has arrived.
 BODY_TIMEOUT = 10.0
+#: Paths whose requests run in the ad-hoc pool.
+AD_HOC_PATHS = frozenset({"/sparql"})
 
 
 class _Collected:
@@ -68,20 +74,24 @@ def _host_port(address: str, default_port: str) -> tuple[str, str]:
 class WsgiOverRsgi:
     """An RSGI application (granian) that runs a WSGI app in a thread pool once a request is complete."""
 
-    def __init__(self, app: WsgiApp, *, threads: int, max_body_bytes: int, body_timeout: float = BODY_TIMEOUT):
+    def __init__(self, app: WsgiApp, *, threads: int, adhoc_threads: int, max_body_bytes: int, body_timeout: float = BODY_TIMEOUT):
         self.app = app
         self.threads = max(1, threads)
+        self.adhoc_threads = max(1, adhoc_threads)
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
         self._pool: ThreadPoolExecutor | None = None
+        self._adhoc_pool: ThreadPoolExecutor | None = None
 
     # RSGI life cycle: called by granian in the worker, on its event loop.
-    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="sldkg-request")
+        self._adhoc_pool = ThreadPoolExecutor(max_workers=self.adhoc_threads, thread_name_prefix="sldkg-adhoc")
 
-    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        for pool in (self._pool, self._adhoc_pool):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         await self(scope, proto)
@@ -110,8 +120,9 @@ class WsgiOverRsgi:
             # The app refuses by the announced length before reading (its own 413 answer); it gets no body.
             environ["CONTENT_LENGTH"] = str(over_limit)
         if self._pool is None:
-            self.__rsgi_init__(asyncio.get_running_loop())
-        status, headers, body = await asyncio.get_running_loop().run_in_executor(self._pool, self._call_app, environ)
+            self.__rsgi_init__()
+        pool = self._adhoc_pool if scope.path in AD_HOC_PATHS else self._pool
+        status, headers, body = await asyncio.get_running_loop().run_in_executor(pool, self._call_app, environ)
         _send(proto, status, headers, body)
 
     async def _read_body(self, proto: Any) -> bytes:

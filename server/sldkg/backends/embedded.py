@@ -19,8 +19,6 @@ from sldkg.settings import Settings
 from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.sparql.safety import SafetyPolicy, check
 
-#: Request threads of each worker that ad-hoc queries can never hold (they stay free for pages).
-RESERVED_THREADS = 4
 #: Seconds a client is asked to wait (``Retry-After``) after 503 ``busy``.
 BUSY_RETRY_AFTER = 2
 
@@ -60,8 +58,6 @@ class EmbeddedBackend:
             wait=settings.executor_wait,
             memory_bytes=settings.executor_share_bytes(resident_bytes()),
             reserved=settings.reserved_executors,
-            # Ad-hoc queries may hold all but RESERVED_THREADS of a worker's request threads, waiting or running.
-            adhoc_waiting=max(1, settings.threads - RESERVED_THREADS),
         )
         #: Concurrent ad-hoc queries per client address, across every worker (shared memory, made before the fork).
         self.quota = ClientQuota(settings.max_queries_per_client)

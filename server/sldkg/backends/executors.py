@@ -37,13 +37,10 @@ class QueryTimeout(Exception):
 
 
 class RunnerBusy(Exception):
-    """No executor became free in time (``seconds`` 0: too many queries were waiting already)."""
+    """No executor became free in time."""
 
     def __init__(self, seconds: float):
-        if seconds > 0:
-            super().__init__(f"all query executors stayed busy for {seconds:g} s; try again later")
-        else:
-            super().__init__("too many queries are waiting for an executor; try again later")
+        super().__init__(f"all query executors stayed busy for {seconds:g} s; try again later")
 
 
 class ExecutorDied(Exception):
@@ -188,15 +185,11 @@ class QueryRunner:
         wait: float = 5.0,
         memory_bytes: int = 0,
         reserved: int = 0,
-        adhoc_waiting: int = 0,
     ):
         """``memory_bytes``: each executor's share of memory beyond what it inherits at its fork (0: none).
 
         ``reserved``: executors that never run ad-hoc jobs (``run(job, adhoc=True)``), so pages, dumps
         and canned queries always find one; at least one executor stays open to ad-hoc jobs.
-        ``adhoc_waiting``: most ad-hoc jobs admitted in this process at once, running or waiting for
-        an executor (0: no bound); beyond it :class:`RunnerBusy` at once, so that waiting ad-hoc
-        requests cannot hold every request thread.
         """
         self._execute = execute
         self.size = max(1, size)
@@ -204,8 +197,6 @@ class QueryRunner:
         self.wait = wait
         self.memory_bytes = memory_bytes
         self.reserved = min(max(0, reserved), self.size - 1)
-        self.adhoc_waiting = adhoc_waiting
-        self._adhoc_admitted = threading.BoundedSemaphore(adhoc_waiting) if adhoc_waiting > 0 else None
         self._idle = _IdleExecutors()
         #: Every executor of this process, idle or busy.
         self._live: list[_Executor] = []
@@ -222,7 +213,6 @@ class QueryRunner:
             self._idle = _IdleExecutors()
             self._live = []
             self._pid = os.getpid()
-            self._adhoc_admitted = threading.BoundedSemaphore(self.adhoc_waiting) if self.adhoc_waiting > 0 else None
             for index in range(self.size):
                 self._idle.put(self._spawn(reserved=index < self.reserved))
 
@@ -273,18 +263,6 @@ class QueryRunner:
         """
         if self._pid != os.getpid():
             self.start()
-        if not adhoc:
-            return self._run(job, timeout, adhoc=False)
-        admitted = self._adhoc_admitted
-        if admitted is not None and not admitted.acquire(blocking=False):
-            raise RunnerBusy(0)
-        try:
-            return self._run(job, timeout, adhoc=True)
-        finally:
-            if admitted is not None:
-                admitted.release()
-
-    def _run(self, job: Any, timeout: float | None, adhoc: bool) -> Any:
         limit = self.timeout if timeout is None else timeout
         executor = self._idle.take(adhoc, self.wait)
         if executor is None:
