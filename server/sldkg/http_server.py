@@ -171,6 +171,7 @@ class GranianServer:
             "log_level": LogLevels.warning,
             "log_access": False,
             "respawn_failed_workers": True,
+            # a worker asked to stop (SIGHUP, SIGTERM) is killed after this; its queries are bounded anyway
             "workers_kill_timeout": max(30, int(settings.query_timeout * 3)),
             **self.options,
         }
