@@ -224,7 +224,8 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
                 )
                 print(
                     f"    {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms"
-                    f"  ({figures.requests} ok, {figures.errors} errors{'; ' + '; '.join(figures.error_samples[:2]) if figures.errors else ''})",
+                    f"  ({figures.requests} ok, {figures.errors} errors"
+                    f"{'; ' + '; '.join(figures.error_samples[:2]) if figures.errors else ''})",
                     flush=True,
                 )
         finally:
@@ -306,7 +307,8 @@ def bench_wsgi(args) -> list[Row]:
                 figures = loadgen.drive(process.url, requests, duration=args.duration, clients=args.clients, timeout=args.request_timeout)
                 rows.append(Row("wsgi", "real", 0, mix, server, figures.rps, figures.p50, figures.p99, figures.requests, figures.errors))
                 print(
-                    f"  {server:9} {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms  ({figures.errors} errors)",
+                    f"  {server:9} {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms"
+                    f"  p99 {figures.p99:8.2f} ms  ({figures.errors} errors)",
                     flush=True,
                 )
         finally:
@@ -332,7 +334,8 @@ def table(rows: Iterable[Row]) -> str:
         rps_ratio = f"{r.rps / mine.rps:.2f}" if mine and mine.rps else "-"
         p50_ratio = f"{r.p50_ms / mine.p50_ms:.2f}" if mine and mine.p50_ms else "-"
         lines.append(
-            f"| {r.size} | {r.triples} | {r.mix} | {r.system} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {rps_ratio} | {p50_ratio} | {r.errors} |"
+            f"| {r.size} | {r.triples} | {r.mix} | {r.system} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f}"
+            f" | {rps_ratio} | {p50_ratio} | {r.errors} |"
         )
     others = [r for r in rows if r.part != "servers"]
     if others:
@@ -344,7 +347,8 @@ def table(rows: Iterable[Row]) -> str:
         for r in others:
             if r.part == "wsgi":
                 lines.append(
-                    f"| wsgi | {r.size} | - | {r.mix} | {r.system} | - | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} errors |"
+                    f"| wsgi | {r.size} | - | {r.mix} | {r.system} | - | {r.rps:.0f} | {r.p50_ms:.2f}"
+                    f" | {r.p99_ms:.2f} | {r.errors} errors |"
                 )
             else:
                 lines.append(f"| {r.part} | {r.size} | {r.triples} | {r.mix} | {r.system} | {r.p50_ms:.1f} | - | - | - | {r.note} |")

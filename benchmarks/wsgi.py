@@ -18,7 +18,9 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sldkg.app import create_app
 from sldkg.settings import Settings
@@ -26,7 +28,7 @@ from sldkg.settings import Settings
 SERVERS = ("granian", "gthread", "sync", "waitress")
 
 
-def hello(environ: dict, start_response) -> list[bytes]:
+def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     """The smallest WSGI app: the HTTP server's own floor (``--hello``)."""
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "13")])
     return [b"Hello, world!"]
@@ -48,7 +50,7 @@ def serve(server: str, port: int, data: list[Path], hello_only: bool = False) ->
     app = create_app(settings)
     backend = app.extensions["sldkg"].backend
     if server == "waitress":
-        import waitress
+        import waitress  # type: ignore[import-untyped]
 
         backend.start()
         # waitress has no worker_exit hook: stop the executors on SIGTERM, or they outlive the server.

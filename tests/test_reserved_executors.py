@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,7 +21,7 @@ def work(job: tuple[str, float]) -> tuple[str, int, int]:
 
 
 @pytest.fixture()
-def pool():
+def pool() -> Iterator[QueryRunner]:
     runner = QueryRunner(work, size=2, timeout=5.0, wait=0.5, reserved=1)
     runner.start()
     yield runner
