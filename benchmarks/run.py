@@ -46,6 +46,8 @@ from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_
 
 SYSTEMS = ("sldkg", "oxigraph", "rdflib-endpoint")
 MIXES = ("canned", "adhoc", "deref")
+#: Mixes of the ``wsgi`` part only: ``hello`` is a hello-world app under each server (its floor).
+WSGI_MIXES = ("hello", *MIXES)
 PARTS = ("servers", "stores", "wsgi")
 JSON_RESULTS = "application/sparql-results+json"
 #: URL of a canned query on the project's server ({slug}); the example parameters go into the query string.
@@ -288,14 +290,17 @@ def bench_wsgi(args) -> list[Row]:
     rows = []
     paths = [REPO_ROOT / "ontology", REPO_ROOT / "data"]
     iris = deref_iris(paths)
-    for server in SERVERS:
+    servers = [s for s in SERVERS if s in args.wsgi_servers]
+    runs = [(server, True) for server in servers if server in ("granian", "gthread") and "hello" in args.wsgi_mixes]
+    runs += [(server, False) for server in servers]
+    for server, hello_only in runs:
         port = free_port()
-        cmd = [sys.executable, "-m", "benchmarks.wsgi", "--server", server, "--port", str(port)]
-        process = Process(cmd, f"http://127.0.0.1:{port}/healthz")
+        cmd = [sys.executable, "-m", "benchmarks.wsgi", "--server", server, "--port", str(port)] + (["--hello"] if hello_only else [])
+        process = Process(cmd, f"http://127.0.0.1:{port}/" + ("" if hello_only else "healthz"))
         process.url = f"http://127.0.0.1:{port}/"
         try:
-            for mix in args.mixes:
-                requests = requests_for("sldkg", mix, "/sparql", iris)
+            for mix in ["hello"] if hello_only else [m for m in args.wsgi_mixes if m != "hello"]:
+                requests = [loadgen.Request("hello", "GET", "/")] if hello_only else requests_for("sldkg", mix, "/sparql", iris)
                 if not requests:
                     continue
                 check(process, requests, args.request_timeout, 3 * args.duration)
@@ -380,9 +385,13 @@ def main(argv: list[str] | None = None) -> int:
         "--request-timeout", type=float, default=30.0, help="seconds a request may take before it counts as an error [default: %(default)s]"
     )
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--wsgi-servers", default="granian,gthread,sync,waitress", help="servers of --parts wsgi [default: %(default)s]")
+    parser.add_argument("--wsgi-mixes", default=",".join(WSGI_MIXES), help="mixes of --parts wsgi [default: %(default)s]")
     args = parser.parse_args(argv)
     args.sizes = [parse_size(s.strip()) for s in args.sizes.split(",") if s.strip()]
     args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    args.wsgi_servers = [s.strip() for s in args.wsgi_servers.split(",") if s.strip()]
+    args.wsgi_mixes = [s.strip() for s in args.wsgi_mixes.split(",") if s.strip()]
     args.mixes = [m.strip() for m in args.mixes.split(",") if m.strip()]
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     for name, values, known in (("--systems", args.systems, SYSTEMS), ("--mixes", args.mixes, MIXES), ("--parts", parts, PARTS)):

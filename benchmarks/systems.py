@@ -152,7 +152,8 @@ class SldkgServer(Process):
             cmd += ["--data", str(path)]
         cmd += list(args)
         ready = self.query_url + "?query=ASK%7B%7D" if ready_query else self.url + "healthz"
-        super().__init__(cmd, ready, env=env, wait=wait)
+        # The load generator is one address: the per-client query limit (issue 12) would refuse it.
+        super().__init__(cmd, ready, env={"SLDKG_MAX_QUERIES_PER_CLIENT": "0", **(env or {})}, wait=wait)
 
 
 class RdflibEndpoint(Process):

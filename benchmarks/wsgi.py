@@ -3,9 +3,13 @@
 ``python -m benchmarks.wsgi --server gthread|sync|waitress --port P [--data PATH ...]`` serves
 the same ``create_app`` as ``sldkg serve``:
 
-* ``gthread``: gunicorn, threaded workers (what ``sldkg serve`` uses): 2 workers x 16 threads;
+* ``granian``: what ``sldkg serve`` uses since issue 12: 2 workers, RSGI + a pool of 16 request threads each;
+* ``gthread``: gunicorn, threaded workers (``sldkg serve`` before issue 12): 2 workers x 16 threads;
 * ``sync``: gunicorn, one request per worker process: 2 x cores + 1 workers;
 * ``waitress``: one process, 16 threads (waitress has no worker processes).
+
+``--hello`` serves a hello-world WSGI app instead of ``create_app`` (granian and gthread only): the
+ceiling of the HTTP server itself, without Flask or the store.
 """
 
 from __future__ import annotations
@@ -14,32 +18,52 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sldkg.app import create_app
 from sldkg.settings import Settings
 
-SERVERS = ("gthread", "sync", "waitress")
+SERVERS = ("granian", "gthread", "sync", "waitress")
 
 
-def serve(server: str, port: int, data: list[Path]) -> None:
-    settings = Settings.from_env(host="127.0.0.1", port=port, data_paths=tuple(data) or None)
+def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """The smallest WSGI app: the HTTP server's own floor (``--hello``)."""
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "13")])
+    return [b"Hello, world!"]
+
+
+def serve(server: str, port: int, data: list[Path], hello_only: bool = False) -> None:
+    # The load generator is one address: the per-client query limit (issue 12) is off here.
+    settings = Settings.from_env(host="127.0.0.1", port=port, data_paths=tuple(data) or None, max_queries_per_client=0)
+    from sldkg.http_server import GranianServer, GunicornServer
+
+    if hello_only:
+        if server == "granian":
+            GranianServer(hello, settings).run()
+        elif server == "gthread":
+            GunicornServer(hello, settings).run()
+        else:
+            raise SystemExit(f"--hello: only granian and gthread, not {server}")
+        return
     app = create_app(settings)
+    backend = app.extensions["sldkg"].backend
     if server == "waitress":
-        import waitress
+        import waitress  # type: ignore[import-untyped]
 
-        backend = app.extensions["sldkg"].backend
         backend.start()
         # waitress has no worker_exit hook: stop the executors on SIGTERM, or they outlive the server.
         signal.signal(signal.SIGTERM, lambda *_: (backend.close(), sys.exit(0)))
         waitress.serve(app, host="127.0.0.1", port=port, threads=settings.threads, _quiet=True)
         return
-    from sldkg.http_server import GunicornServer
-
-    if server == "sync":
-        GunicornServer(app, settings, worker_class="sync", workers=2 * (os.cpu_count() or 1) + 1).run()
+    if server == "granian":
+        GranianServer(app, settings, post_fork=backend.start).run()
+    elif server == "sync":
+        workers = 2 * (os.cpu_count() or 1) + 1
+        GunicornServer(app, settings, post_fork=backend.start, worker_exit=backend.close, worker_class="sync", workers=workers).run()
     else:
-        GunicornServer(app, settings).run()
+        GunicornServer(app, settings, post_fork=backend.start, worker_exit=backend.close).run()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", choices=SERVERS, required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data", type=Path, action="append", default=[])
+    parser.add_argument("--hello", action="store_true", help="serve a hello-world WSGI app instead (the server's own floor)")
     args = parser.parse_args(argv)
     sys.argv = sys.argv[:1]  # gunicorn reads sys.argv
-    serve(args.server, args.port, args.data)
+    serve(args.server, args.port, args.data, args.hello)
     return 0
 
 

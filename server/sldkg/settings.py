@@ -19,6 +19,20 @@ ONTOLOGY_IRI = BASE_IRI + "ontology"
 GRAPH_BASE = BASE_IRI + "graph/"
 
 
+#: Memory a server worker itself needs beyond the shared store (Flask, threads, answers in flight).
+WORKER_OVERHEAD_BYTES = 64 * 1024**2
+#: The smallest share an executor gets, whatever the limit (a query needs some room).
+MIN_EXECUTOR_SHARE_BYTES = 32 * 1024**2
+
+
+def physical_memory_bytes() -> int:
+    """The machine's physical memory (0 where the platform does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the application and the CLI can be configured with.
@@ -58,18 +72,45 @@ class Settings:
     executors: int = 4
     #: Seconds a request waits for a free executor before it gets 503.
     executor_wait: float = 5.0
-    #: Address space limit of one executor process in bytes (0: no limit).
-    executor_memory_bytes: int = 8 * 1024**3
+    #: Executors per worker that never run ad-hoc SPARQL, kept for pages, dumps and canned queries.
+    reserved_executors: int = 1
+    #: Concurrent ad-hoc SPARQL queries one client address may run across the server (0: no limit); 429 beyond.
+    max_queries_per_client: int = 2
+    #: Memory of the whole server process tree in bytes; 0: ``memory_fraction`` of the machine's memory.
+    #: Each executor gets an equal share of what is left after the loaded store and the workers.
+    memory_limit_bytes: int = 0
+    #: Fraction of the machine's physical memory the tree may use when ``memory_limit_bytes`` is 0.
+    memory_fraction: float = 0.5
     #: Entries kept in the per-worker cache of canned-query answers.
     canned_cache_size: int = 512
 
     # -- the production server (``sldkg serve``) --
+    #: HTTP server: ``granian`` (default) or ``gunicorn`` (gthread; kept for comparison).
+    http_server: str = "granian"
+    #: Open client connections the server holds at once (granian; idle or half-sent ones included).
+    max_connections: int = 4096
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
     threads: int = 16
 
     extra: dict[str, str] = field(default_factory=dict)
+
+    def memory_budget_bytes(self) -> int:
+        """The bound on the whole process tree: ``memory_limit_bytes``, or the fraction of the machine's memory."""
+        if self.memory_limit_bytes > 0:
+            return self.memory_limit_bytes
+        return int(physical_memory_bytes() * self.memory_fraction)
+
+    def executor_share_bytes(self, loaded_bytes: int) -> int:
+        """Each executor's share: the budget less what is loaded (``loaded_bytes``, counted once: the
+        workers and executors share its pages) and the workers' own needs, split over every executor."""
+        budget = self.memory_budget_bytes()
+        if budget <= 0:
+            return 0
+        executors = max(1, self.workers) * max(1, self.executors)
+        free = budget - loaded_bytes - max(1, self.workers) * WORKER_OVERHEAD_BYTES
+        return max(MIN_EXECUTOR_SHARE_BYTES, free // executors)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -8,12 +8,16 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sldkg.backends.executors import ExecutorDied, QueryRunner, QueryTimeout, RunnerBusy
+from sldkg.backends.admission import ClientQuota, TooManyQueries
+from sldkg.backends.executors import ExecutorDied, MemoryLimitExceeded, QueryRunner, QueryTimeout, RunnerBusy, resident_bytes
 from sldkg.backends.sandbox import Confined
 from sldkg.graph.store import EmbeddedStore
 from sldkg.settings import Settings
 from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.sparql.safety import SafetyPolicy, check
+
+#: Seconds a client is asked to wait (``Retry-After``) after 503 ``busy``.
+BUSY_RETRY_AFTER = 2
 
 
 class EmbeddedBackend:
@@ -37,8 +41,11 @@ class EmbeddedBackend:
             size=settings.executors,
             timeout=settings.query_timeout,
             wait=settings.executor_wait,
-            memory_bytes=settings.executor_memory_bytes,
+            memory_bytes=settings.executor_share_bytes(resident_bytes()),
+            reserved=settings.reserved_executors,
         )
+        #: Concurrent ad-hoc queries per client address, across every worker (shared memory, made before the fork).
+        self.quota = ClientQuota(settings.max_queries_per_client)
 
     def start(self) -> None:
         self.runner.start()
@@ -52,13 +59,21 @@ class EmbeddedBackend:
         if refusal is not None:
             return refusal
         try:
-            answer = self.runner.run(job)
+            if job.adhoc:
+                with self.quota.slot(job.client):
+                    answer = self.runner.run(job, adhoc=True)
+            else:
+                answer = self.runner.run(job)
+        except TooManyQueries as exc:
+            return Answer(429, error="too-many-queries", message=str(exc), details={"limit": exc.limit, "retry_after": exc.retry_after})
         except QueryTimeout as exc:
             return Answer(503, error="timeout", message=str(exc), details={"limit_seconds": exc.seconds})
         except RunnerBusy as exc:
-            return Answer(503, error="busy", message=str(exc))
+            return Answer(503, error="busy", message=str(exc), details={"retry_after": BUSY_RETRY_AFTER})
+        except MemoryLimitExceeded as exc:
+            return Answer(503, error="memory-limit", message=str(exc), details={"limit_bytes": exc.limit_bytes})
         except ExecutorDied as exc:
-            return Answer(503, error="executor-died", message=f"{exc}; it may have exceeded its memory limit")
+            return Answer(503, error="executor-died", message=str(exc))
         if not isinstance(answer, Answer):  # the executor pool is generic; evaluation.execute returns Answers
             raise TypeError(f"an executor returned {type(answer).__name__}, not an Answer")
         return answer

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import queue
 import resource
 import signal
 import threading
@@ -45,13 +44,94 @@ class RunnerBusy(Exception):
 
 
 class ExecutorDied(Exception):
-    """The executor died while evaluating (for example, it ran out of its memory limit)."""
+    """The executor died while evaluating, for another reason than its memory share."""
+
+
+class MemoryLimitExceeded(ExecutorDied):
+    """The job needed more memory than the executor's share; the executor died and was replaced."""
+
+    def __init__(self, limit_bytes: int):
+        self.limit_bytes = limit_bytes
+        super().__init__(
+            f"the query needed more memory than its share of {limit_bytes / 2**20:.0f} MiB and was stopped; "
+            "build smaller strings or results, or add LIMIT"
+        )
+
+
+#: How an executor that ran out of its share ends: ``MemoryError`` in Python (exit code 3) or a
+#: failed allocation in Rust (pyoxigraph), which aborts the process (SIGABRT).
+_OUT_OF_MEMORY_EXITS = (3, -signal.SIGABRT)
+
+
+def _status_bytes(field: str) -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def address_space_bytes() -> int:
+    """This process's mapped address space (``VmSize``; Linux), 0 where unknown."""
+    return _status_bytes("VmSize")
+
+
+def resident_bytes() -> int:
+    """This process's resident memory (``VmRSS``; Linux), 0 where unknown."""
+    return _status_bytes("VmRSS")
 
 
 @dataclass(eq=False)
 class _Executor:
     process: Any
     conn: Connection
+    #: Reserved for jobs that are not ad-hoc (runs at normal priority), or open to every job.
+    reserved: bool = False
+
+
+#: Niceness of the executors open to ad-hoc jobs: under saturation the CPU goes first to the
+#: workers (cached answers, pages) and to the reserved executors.
+OPEN_EXECUTOR_NICENESS = 10
+
+
+class _IdleExecutors:
+    """The idle executors of both lanes; a job takes a reserved one first when it may."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition()
+        self._reserved: list[_Executor] = []
+        self._open: list[_Executor] = []
+
+    def put(self, executor: _Executor) -> None:
+        with self._ready:
+            (self._reserved if executor.reserved else self._open).append(executor)
+            self._ready.notify_all()
+
+    def take(self, adhoc: bool, timeout: float) -> _Executor | None:
+        """An idle executor (ad-hoc jobs: an open one), waiting up to ``timeout``; ``None`` after it."""
+        deadline = time.monotonic() + timeout
+        with self._ready:
+            while True:
+                if self._reserved and not adhoc:
+                    return self._reserved.pop()
+                if self._open:
+                    return self._open.pop()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._ready.wait(remaining)
+
+    def take_all(self) -> list[_Executor]:
+        with self._ready:
+            taken, self._reserved, self._open = self._reserved + self._open, [], []
+            return taken
+
+    def snapshot(self) -> list[_Executor]:
+        with self._ready:
+            return self._reserved + self._open
 
 
 def _watch_parent(parent: int) -> None:
@@ -62,7 +142,9 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _executor_main(conn: Connection, execute: Callable[[Any], Any], memory_bytes: int, siblings: list[Connection], parent: int) -> None:
+def _executor_main(
+    conn: Connection, execute: Callable[[Any], Any], memory_bytes: int, siblings: list[Connection], parent: int, niceness: int
+) -> None:
     # The fork copied the worker's ends of the other executors' pipes: close them here, so that each
     # executor sees end-of-file when its own worker goes away.
     for other in siblings:
@@ -70,9 +152,15 @@ def _executor_main(conn: Connection, execute: Callable[[Any], Any], memory_bytes
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if niceness:
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
     if memory_bytes > 0:
+        # The share is what the executor may map *beyond* what it inherited (the store's pages are
+        # shared with the worker and counted once), so the limit is its current size plus the share.
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+        limit = address_space_bytes() + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     while True:
         try:
             job = conn.recv()
@@ -96,13 +184,20 @@ class QueryRunner:
         timeout: float = 10.0,
         wait: float = 5.0,
         memory_bytes: int = 0,
+        reserved: int = 0,
     ):
+        """``memory_bytes``: each executor's share of memory beyond what it inherits at its fork (0: none).
+
+        ``reserved``: executors that never run ad-hoc jobs (``run(job, adhoc=True)``), so pages, dumps
+        and canned queries always find one; at least one executor stays open to ad-hoc jobs.
+        """
         self._execute = execute
         self.size = max(1, size)
         self.timeout = timeout
         self.wait = wait
         self.memory_bytes = memory_bytes
-        self._idle: queue.LifoQueue[_Executor] = queue.LifoQueue()
+        self.reserved = min(max(0, reserved), self.size - 1)
+        self._idle = _IdleExecutors()
         #: Every executor of this process, idle or busy.
         self._live: list[_Executor] = []
         self._lock = threading.Lock()
@@ -115,24 +210,31 @@ class QueryRunner:
         with self._lock:
             if self._pid == os.getpid():
                 return
-            self._idle = queue.LifoQueue()
+            self._idle = _IdleExecutors()
             self._live = []
             self._pid = os.getpid()
-            for _ in range(self.size):
-                self._idle.put(self._spawn())
+            for index in range(self.size):
+                self._idle.put(self._spawn(reserved=index < self.reserved))
 
-    def _spawn(self) -> _Executor:
+    def _spawn(self, reserved: bool) -> _Executor:
         parent, child = _FORK.Pipe()
         siblings = [e.conn for e in self._live] + [parent]
         process = _FORK.Process(
             target=_executor_main,
-            args=(child, self._execute, self.memory_bytes, siblings, os.getpid()),
+            args=(
+                child,
+                self._execute,
+                self.memory_bytes,
+                siblings,
+                os.getpid(),
+                0 if reserved or not self.reserved else OPEN_EXECUTOR_NICENESS,
+            ),
             daemon=True,
             name="sldkg-executor",
         )
         process.start()
         child.close()
-        executor = _Executor(process, parent)
+        executor = _Executor(process, parent, reserved)
         self._live.append(executor)
         return executor
 
@@ -149,42 +251,43 @@ class QueryRunner:
         with self._lock:
             if self._pid != os.getpid():
                 return
-            while True:
-                try:
-                    executor = self._idle.get_nowait()
-                except queue.Empty:
-                    break
+            for executor in self._idle.take_all():
                 self._discard(executor)
             self._pid = None
 
     # -- running ------------------------------------------------------------------------------
-    def run(self, job: Any, timeout: float | None = None) -> Any:
-        """Evaluate ``job`` in an executor; the answer, or :class:`QueryTimeout` / :class:`RunnerBusy`."""
+    def run(self, job: Any, timeout: float | None = None, *, adhoc: bool = False) -> Any:
+        """Evaluate ``job`` in an executor; the answer, or :class:`QueryTimeout` / :class:`RunnerBusy`.
+
+        An ``adhoc`` job waits for one of the executors that are not reserved (see ``__init__``).
+        """
         if self._pid != os.getpid():
             self.start()
         limit = self.timeout if timeout is None else timeout
-        try:
-            executor = self._idle.get(timeout=self.wait)
-        except queue.Empty:
-            raise RunnerBusy(self.wait) from None
+        executor = self._idle.take(adhoc, self.wait)
+        if executor is None:
+            raise RunnerBusy(self.wait)
         replacement: _Executor | None = None
         try:
             try:
                 executor.conn.send(job)
             except (OSError, ValueError):  # it died while idle: replace it and go on with the fresh one
                 self._discard(executor)
-                executor = self._spawn()
+                executor = self._spawn(executor.reserved)
                 executor.conn.send(job)
             if executor.conn.poll(limit):
                 try:
                     return executor.conn.recv()
                 except (EOFError, OSError):
+                    executor.process.join(timeout=2)  # let it finish dying: its exit status says why
                     self._discard(executor)
-                    replacement = self._spawn()
-                    raise ExecutorDied("the query executor died while evaluating the query") from None
+                    replacement = self._spawn(executor.reserved)
+                    if self.memory_bytes > 0 and executor.process.exitcode in _OUT_OF_MEMORY_EXITS:
+                        raise MemoryLimitExceeded(self.memory_bytes) from None
+                    raise ExecutorDied(f"the query executor died while evaluating the query (exit {executor.process.exitcode})") from None
             self._discard(executor)
             self.killed += 1
-            replacement = self._spawn()
+            replacement = self._spawn(executor.reserved)
             raise QueryTimeout(limit)
         finally:
             self._idle.put(replacement if replacement is not None else executor)
@@ -192,4 +295,4 @@ class QueryRunner:
     @property
     def executor_pids(self) -> list[int]:
         """Process ids of the idle executors (for tests and diagnostics)."""
-        return [e.process.pid for e in list(self._idle.queue)]
+        return [e.process.pid for e in self._idle.snapshot()]

@@ -356,7 +356,9 @@ def render_files(new: NewReport, text: str, sha256: str, conventions: Convention
             )
             for fact in facts_of(new, evidence, with_naming)
         )
-    files = {name: canonicalize_turtle(templates.header(name) + ("\n" + content if content else ""), name) for name, content in body.items()}
+    files = {
+        name: canonicalize_turtle(templates.header(name) + ("\n" + content if content else ""), name) for name, content in body.items()
+    }
     # passages.ttl in the very layout `sldkg anchor` writes, so anchoring later changes nothing
     files["passages.ttl"] = canonicalize_turtle(render(evidence.passages), "passages.ttl")
     return files

@@ -27,6 +27,11 @@ class QueryJob:
     substitutions: tuple[tuple[str, str], ...] = ()
     max_rows: int = 100_000
     max_bytes: int = 50 * 1024 * 1024
+    #: An ad-hoc query from the SPARQL endpoint (not a page, dump or canned query): it may not use
+    #: the executors reserved for the others, and counts against its client's concurrent-query limit.
+    adhoc: bool = False
+    #: The client's address, for that limit ("" for jobs that are not ad-hoc).
+    client: str = ""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ KINDS = {
     413: "request-too-large",
     414: "uri-too-long",
     415: "unsupported-media-type",
+    429: "too-many-queries",
     431: "headers-too-large",
     500: "internal-error",
     503: "unavailable",
@@ -70,6 +71,9 @@ def error_response(status: int, message: str, kind: str | None = None, **details
     else:
         response = Response(json.dumps({"error": body}), status, mimetype="application/json")
     response.headers["Vary"] = "Accept"
+    retry_after = details.get("retry_after")
+    if isinstance(retry_after, int) and status in (429, 503):  # issue 12: 429 too-many-queries, 503 busy
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 

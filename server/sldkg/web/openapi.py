@@ -42,7 +42,8 @@ def _errors(*statuses: int) -> dict[str, object]:
         413: "Request body too large",
         415: "Unsupported Content-Type of a POST",
         422: "The answer is over the row or byte limit (add LIMIT)",
-        503: "Time limit exceeded or all executors busy",
+        429: "This client already runs as many queries at once as allowed (Retry-After says when to retry)",
+        503: "Time limit or memory share exceeded, or all executors busy",
     }
     return {str(s): {"description": texts[s], "content": {"application/json": {"schema": ERROR}}} for s in statuses}
 
@@ -108,7 +109,7 @@ def sparql_operations() -> dict[str, object]:
             "description": "SELECT/ASK results or CONSTRUCT/DESCRIBE RDF, negotiated by Accept or format",
             "content": _content(all_types),
         },
-        **_errors(400, 406, 413, 415, 422, 503),
+        **_errors(400, 406, 413, 415, 422, 429, 503),
     }
     return {
         "get": {

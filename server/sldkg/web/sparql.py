@@ -79,6 +79,10 @@ def run_query(parsed: QueryRequest) -> Response:
         named_graphs=parsed.named_graphs,
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_response_bytes,
+        # issue 12 (fairness): ad-hoc queries use only the executors not reserved for pages, and
+        # count against their client's concurrent-query limit.
+        adhoc=True,
+        client=request.remote_addr or "",
     )
     parts = ("sparql", parsed.query, parsed.default_graphs, parsed.named_graphs)
     return answer_job(job, predicted_media(parsed.form, results, graph), parts)

@@ -1,0 +1,190 @@
+"""The WSGI app behind granian's asynchronous RSGI interface: a request reaches a thread only when complete.
+
+granian's own WSGI interface hands a request to a Python thread as soon as its head has arrived;
+reading the body then blocks that thread for as long as the client takes to send it, so a few
+dozen clients trickling bodies would hold every thread. Here the body is read on granian's event
+loop instead, bounded in size (``max_request_bytes``, 413 beyond it) and in time
+(:data:`BODY_TIMEOUT`, 408 after it), and only the complete request goes to a thread of a fixed
+pool, where the WSGI app runs as usual. Answers are sent from memory: every answer of the app is
+already bounded by ``max_response_bytes``.
+
+Two pools: requests for the ad-hoc SPARQL endpoint (:data:`AD_HOC_PATHS`) run in their own pool,
+everything else (pages, dumps, canned queries, health) in the main one, so that ad-hoc queries
+waiting for an executor can never hold the threads that pages need (issue 12, fairness).
+
+No Flask here: any WSGI callable works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+#: Seconds a client may take to send a request body once its head has arrived.
+BODY_TIMEOUT = 10.0
+#: Paths whose requests run in the ad-hoc pool.
+AD_HOC_PATHS = frozenset({"/sparql"})
+
+
+class _Collected:
+    """``start_response`` that keeps the status and headers."""
+
+    __slots__ = ("headers", "status")
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.headers: list[tuple[str, str]] = []
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        self.status = int(status.split(" ", 1)[0])
+        self.headers = list(headers)
+        return _no_write
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("the write() callable of WSGI is not supported; return the body instead")
+
+
+def _plain(status: int, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    body = (message + "\n").encode("utf-8")
+    return (
+        status,
+        [("content-type", "text/plain; charset=utf-8"), ("x-content-type-options", "nosniff"), ("connection", "close")],
+        body,
+    )
+
+
+def _send(proto: Any, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    with contextlib.suppress(Exception):  # the client has gone; nothing to answer
+        proto.response_bytes(status, headers, body)
+
+
+def _host_port(address: str, default_port: str) -> tuple[str, str]:
+    host, sep, port = address.rpartition(":")
+    return (host, port) if sep and port.isdigit() else (address, default_port)
+
+
+class WsgiOverRsgi:
+    """An RSGI application (granian) that runs a WSGI app in a thread pool once a request is complete."""
+
+    def __init__(self, app: WsgiApp, *, threads: int, adhoc_threads: int, max_body_bytes: int, body_timeout: float = BODY_TIMEOUT):
+        self.app = app
+        self.threads = max(1, threads)
+        self.adhoc_threads = max(1, adhoc_threads)
+        self.max_body_bytes = max_body_bytes
+        self.body_timeout = body_timeout
+        self._pool: ThreadPoolExecutor | None = None
+        self._adhoc_pool: ThreadPoolExecutor | None = None
+
+    # RSGI life cycle: called by granian in the worker, on its event loop.
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="sldkg-request")
+        self._adhoc_pool = ThreadPoolExecutor(max_workers=self.adhoc_threads, thread_name_prefix="sldkg-adhoc")
+
+    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        for pool in (self._pool, self._adhoc_pool):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        await self(scope, proto)
+
+    async def __call__(self, scope: Any, proto: Any) -> None:
+        if scope.proto != "http":
+            return
+        declared = scope.headers.get("content-length")
+        over_limit: int | None = None
+        received = b""
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body_bytes:
+            over_limit = int(declared)
+        else:
+            try:
+                received = await asyncio.wait_for(self._read_body(proto), self.body_timeout)
+            except TimeoutError:
+                _send(proto, *_plain(408, f"the request body did not arrive within {self.body_timeout:g} s"))
+                return
+            except _TooLarge as exc:
+                over_limit = exc.size
+            except Exception:  # a broken body (bad chunk, early close) is the client's error
+                _send(proto, *_plain(400, "the request body could not be read (broken chunked encoding or early end)"))
+                return
+        environ = self._environ(scope, received)
+        if over_limit is not None:
+            # The app refuses by the announced length before reading (its own 413 answer); it gets no body.
+            environ["CONTENT_LENGTH"] = str(over_limit)
+        if self._pool is None:
+            self.__rsgi_init__()
+        pool = self._adhoc_pool if scope.path in AD_HOC_PATHS else self._pool
+        status, headers, body = await asyncio.get_running_loop().run_in_executor(pool, self._call_app, environ)
+        _send(proto, status, headers, body)
+
+    async def _read_body(self, proto: Any) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in proto:
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise _TooLarge(size)
+            parts.append(chunk)
+        return b"".join(parts)
+
+    def _environ(self, scope: Any, body: bytes) -> dict[str, Any]:
+        server_name, server_port = _host_port(scope.server, "80")
+        remote_addr, remote_port = _host_port(scope.client, "0")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": scope.method,
+            "SCRIPT_NAME": "",
+            # WSGI carries the (already percent-decoded) path as bytes in a latin-1 string.
+            "PATH_INFO": scope.path.encode("utf-8", "surrogateescape").decode("latin-1"),
+            "QUERY_STRING": scope.query_string,
+            "RAW_URI": scope.path + ("?" + scope.query_string if scope.query_string else ""),
+            "SERVER_NAME": server_name,
+            "SERVER_PORT": server_port,
+            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+            "SERVER_SOFTWARE": "granian",
+            "REMOTE_ADDR": remote_addr.strip("[]"),
+            "REMOTE_PORT": remote_port,
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.scheme,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if body or scope.method in ("POST", "PUT", "PATCH"):
+            environ["CONTENT_LENGTH"] = str(len(body))
+        for name, value in scope.headers.items():
+            if name == "content-length":
+                continue
+            key = "CONTENT_TYPE" if name == "content-type" else "HTTP_" + name.upper().replace("-", "_")
+            if key in environ:
+                environ[key] += ("; " if name == "cookie" else ", ") + value
+            else:
+                environ[key] = value
+        return environ
+
+    def _call_app(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+        collected = _Collected()
+        result = self.app(environ, collected)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return collected.status, collected.headers, body
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int):
+        self.size = size
+        super().__init__(f"{size} bytes")
