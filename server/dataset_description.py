@@ -31,7 +31,7 @@ CATALOG = URIRef(BASE_IRI + "catalog")
 DATA_SERVICE = URIRef(BASE_IRI + "catalog#sparql-endpoint")
 CATALOG_RECORD_AGENT = URIRef(BASE_IRI + "catalog#sldkg-contributors")
 SOURCE_PUBLISHER = URIRef(BASE_IRI + "catalog#source-publisher")
-REPORT = URIRef(RESOURCE_BASE + "report/blw6")
+REPORT = URIRef(RESOURCE_BASE + "report/blw-2020-11-03")
 
 LICENCE = URIRef("http://dcat-ap.de/def/licenses/cc-by/4.0")
 ATTRIBUTION = (
@@ -145,7 +145,7 @@ def build_void(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     graph.add((DATASET, VOID.classes, Literal(len(stats.classes), datatype=XSD.integer)))
     graph.add((DATASET, VOID.properties, Literal(len(stats.properties), datatype=XSD.integer)))
     graph.add((DATASET, VOID.sparqlEndpoint, URIRef(base + "sparql")))
-    graph.add((DATASET, VOID.rootResource, URIRef(RESOURCE_BASE + "event/blw6")))
+    graph.add((DATASET, VOID.rootResource, URIRef(RESOURCE_BASE + "event/blw-2020-11-03")))
     for vocabulary in ("https://schema.org/", "http://www.w3.org/ns/org#", "http://www.w3.org/2004/02/skos/core#",
                        "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#", "https://w3id.org/sldkg/ontology#"):
         graph.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))

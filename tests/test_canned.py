@@ -258,24 +258,24 @@ def check_topics(client):
 def check_topic(client):
     rows = run(client, "topic")  # example: OZG-Umsetzung
     where = {r["where"] for r in rows}
-    assert ID + "event/blw6/agenda/02" in where  # Kühn's talk on the OZG
+    assert ID + "event/blw-2020-11-03/agenda/02" in where  # Kühn's talk on the OZG
     assert {ID + "initiative/amt24", ID + "initiative/kommunalportal-nrw"} <= where
 
 
 def check_report_metadata(client):
     graph = graph_of(client, "report-metadata")
-    report = rdflib.URIRef(ID + "report/blw6")
+    report = rdflib.URIRef(ID + "report/blw-2020-11-03")
     assert (report, RDF.type, SCHEMA.Report) in graph
-    assert graph.value(report, SCHEMA.editor) == rdflib.URIRef(ID + "person/julia-wielgosch")
-    assert graph.value(report, SCHEMA.accountablePerson) == rdflib.URIRef(ID + "person/alex-dieke")
+    assert graph.value(report, SCHEMA.editor) == rdflib.URIRef(ID + "person/blw-2020-11-03/julia-wielgosch")
+    assert graph.value(report, SCHEMA.accountablePerson) == rdflib.URIRef(ID + "person/blw-2020-11-03/alex-dieke")
     assert str(graph.value(report, rdflib.URIRef("http://purl.org/dc/terms/date"))) == "2020-11"
     agents = {graph.value(a, rdflib.URIRef("http://www.w3.org/ns/prov#agent")) for a in graph.objects(report, rdflib.URIRef("http://www.w3.org/ns/prov#qualifiedAttribution"))}
-    assert rdflib.URIRef(ID + "person/karin-wagner") in agents  # Satz und Layout
+    assert rdflib.URIRef(ID + "person/blw-2020-11-03/karin-wagner") in agents  # Satz und Layout
 
 
 def check_workshop(client):
     graph = graph_of(client, "workshop")
-    event = rdflib.URIRef(ID + "event/blw6")
+    event = rdflib.URIRef(ID + "event/blw-2020-11-03")
     assert graph.value(event, rdflib.URIRef(SLD + "participantCount")).toPython() == 46
     assert len(set(graph.objects(event, rdflib.URIRef(SLD + "participatingLand")))) == 13
 
@@ -342,7 +342,7 @@ def check_federal_vs_land(client):
 
 def check_person_statements(client):
     rows = run(client, "person-statements")  # example: Dr. Kay Ruge
-    assert {r["person"] for r in rows} == {ID + "person/kay-ruge"}
+    assert {r["person"] for r in rows} == {ID + "person/blw-2020-11-03/kay-ruge"}
     quote = [r for r in rows if r["kind"] == "Zitat"]
     assert [r["text"] for r in quote] == ["Um eine flächendeckende Digitalisierung zu erreichen, muss die kommunale Sicht in den Mittelpunkt gestellt werden."]
     assert any(r["kind"] == "Aussage" for r in rows)
@@ -362,7 +362,7 @@ def check_initiatives_since(client):
 
 def check_series_events(client):
     rows = run(client, "series-events")  # example: from 2020-11-03
-    assert [(r["event"], r["date"]) for r in rows] == [(ID + "event/blw6", "2020-11-03"), (ID + "event/blw-2021-04-27", "2021-04-27")]
+    assert [(r["event"], r["date"]) for r in rows] == [(ID + "event/blw-2020-11-03", "2020-11-03"), (ID + "event/blw-2021-04-27", "2021-04-27")]
     later = run(client, "series-events", **{"from": "2020-11-04"})
     assert [(r["date"], r["tentative"]) for r in later] == [("2021-04-27", "true")]  # "voraussichtlich am 27. April 2021"
 

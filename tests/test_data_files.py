@@ -20,7 +20,7 @@ ID = "https://w3id.org/sldkg/id/"
 SLD = Namespace("https://w3id.org/sldkg/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 ONTOLOGY = URIRef("https://w3id.org/sldkg/ontology")
-EVENT = URIRef(ID + "event/blw6")
+EVENT = URIRef(ID + "event/blw-2020-11-03")
 
 #: Land key, German name, ISO 3166-2, Wikidata, GeoNames (REFERENCE_IDS.md).
 LAENDER = [
@@ -146,7 +146,8 @@ def test_the_sixteen_laender_carry_the_reference_ids(data):
         assert Literal(name, lang="de") in set(data.objects(land, SKOS.prefLabel)), iso
         assert str(data.value(land, SLD.isoCode)) == iso
         assert str(data.value(land, SLD.landKey)) == key
-        same = set(data.objects(land, OWL.sameAs))
+        assert not set(data.objects(land, OWL.sameAs)), "links are schema:sameAs (docs/MODEL.md)"
+        same = set(data.objects(land, SCHEMA.sameAs))
         assert same == {
             URIRef(f"http://www.wikidata.org/entity/{wikidata}"),
             URIRef(f"https://sws.geonames.org/{geonames}/"),

@@ -20,7 +20,7 @@ SEED = Path("/work/shared/seed/000_26ab1bf8f7ab3384.txt")
 SEED_SHA256 = "cc4d50b7ffb4bad84e73dea46ab780e0eb35bab6553cff89e9e7fcd60cc81d2f"
 
 ID = "https://w3id.org/sldkg/id/"
-TEXT = URIRef(ID + "report/blw6/text")
+TEXT = URIRef(ID + "report/blw-2020-11-03/text")
 OA = Namespace("http://www.w3.org/ns/oa#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("https://schema.org/")

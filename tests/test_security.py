@@ -299,7 +299,7 @@ def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch
     monkeypatch.setattr(server.backend, "check", recording_check)
     client = app.test_client()
     paths = ["/", "/sparql", "/queries", "/openapi.json", "/ontology", "/.well-known/void", "/catalog", "/dumps/",
-             "/id/event/blw6", "/id/report/blw6", "/id/land/DE-BY", "/id/topic"]
+             "/id/event/blw-2020-11-03", "/id/report/blw-2020-11-03", "/id/land/DE-BY", "/id/topic"]
     spec = client.get("/openapi.json").get_json()
     for path, item in spec["paths"].items():
         if path.startswith("/queries/"):
