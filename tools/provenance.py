@@ -16,7 +16,8 @@ depends on the triple alone (not on the order of files or passages).
 
 proposes a node for every fact triple that has none: its passages are those of the subject's
 ``prov:wasDerivedFrom`` whose text names the object (a label, a number, a date); where no passage
-names it, all of them, marked ``# REVIEW`` in the file. Proposals must be checked against the text.
+names it, those that name the subject (or all), marked ``# REVIEW`` in the file. Proposals must be
+checked against the text.
 It also removes nodes whose triple is gone. ``--check`` changes nothing and lists fact triples
 without a node and nodes without a triple. Exit codes: 0 = complete, 1 = incomplete, 2 = cannot run.
 """
@@ -27,6 +28,7 @@ import argparse
 import hashlib
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import rdflib
@@ -91,6 +93,23 @@ def surface_forms(o: Node, graph: rdflib.Graph) -> list[str]:
     return [f for f in forms if len(f) >= 3]
 
 
+def words_slug(text: str, limit: int = 40) -> str:
+    """The slug of the first words of ``text`` (lower-case ASCII, hyphens, at most ``limit`` characters
+    at a word boundary): passages (and quotes) are named by their words, so inserting another passage
+    never renames them (docs/MODEL.md, "IRI rules")."""
+    folded = text.replace("*", "").lower()
+    for umlaut, ascii_ in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        folded = folded.replace(umlaut, ascii_)
+    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    slug = ""
+    for word in (w for w in re.sub(r"[^a-z0-9]+", "-", folded).split("-") if w):
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit and slug:
+            break
+        slug = candidate
+    return slug
+
+
 def words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) >= 5}
 
@@ -125,7 +144,7 @@ def propose(s: Node, p: Node, o: Node, candidates: list[URIRef], texts: dict[URI
         if row and (p != SCHEMA.name or any(names(texts[c], str(o)) for c in row)):
             return row, True
     if p == SCHEMA.subEvent and (o, RDF.type, SLD.AgendaItem) in facts:
-        row = programme_row(sorted(src for src in facts.objects(o, PROV.wasDerivedFrom) if src in texts), texts)
+        row = programme_row(sorted(URIRef(str(src)) for src in facts.objects(o, PROV.wasDerivedFrom) if src in texts), texts)
         if row:
             return row, True
     if isinstance(o, Literal) and len(str(o)) > 60:  # a description or paraphrase: passages sharing its words
@@ -135,10 +154,12 @@ def propose(s: Node, p: Node, o: Node, candidates: list[URIRef], texts: dict[URI
         return (chosen, True) if chosen else (candidates, False)
     forms = surface_forms(o, graph)
     chosen = [c for c in candidates if any(names(texts[c], f) for f in forms)]
-    if not chosen:  # the object is not named (a status, a flag): the passages that name the subject
-        forms = surface_forms(s, graph)
-        chosen = [c for c in candidates if any(names(texts[c], f) for f in forms)]
-    return (chosen, True) if chosen else (candidates, False)
+    if chosen:
+        return chosen, True
+    # the object is not named (a status, a flag, or a wrong value): the passages that name the subject
+    forms = surface_forms(s, graph)
+    chosen = [c for c in candidates if any(names(texts[c], f) for f in forms)]
+    return chosen or candidates, False
 
 
 def report_key(folder: Path) -> str:
@@ -156,11 +177,11 @@ def run(folder: Path, check: bool) -> int:
             facts.parse(path)
     for path in sorted((REPO_ROOT / "data" / "reference").glob("*.ttl")):
         everything.parse(path)
-    texts = {p: str(everything.value(sel, OA.exact)) for p in everything.subjects(RDF.type, OA.SpecificResource)
+    texts = {URIRef(str(p)): str(everything.value(sel, OA.exact)) for p in everything.subjects(RDF.type, OA.SpecificResource)
              for sel in everything.objects(p, OA.hasSelector) if everything.value(sel, OA.exact) is not None}
     key = report_key(folder)
     wanted = {fact_iri(key, s, p, o): (s, p, o) for s, p, o in facts if is_fact(s, p, o, facts)}
-    have = set(everything.subjects(RDF.type, RDF.Statement))
+    have = {URIRef(str(node)) for node in everything.subjects(RDF.type, RDF.Statement)}
     missing = sorted(set(wanted) - have)
     orphans = sorted(have - set(wanted))
     if check:
@@ -171,24 +192,34 @@ def run(folder: Path, check: bool) -> int:
         return 1 if missing or orphans else 0
     path = folder / "provenance.ttl"
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    for node in orphans:  # drop the node's block (subject line up to the blank line)
-        text = re.sub(rf"(?ms)^<{re.escape(str(node))}> .*?(?:\n\n|\Z)", "", text)
     blocks = []
     for node in missing:
         s, p, o = wanted[node]
-        candidates = sorted(src for src in facts.objects(s, PROV.wasDerivedFrom) if src in texts)
+        candidates = sorted(URIRef(str(src)) for src in facts.objects(s, PROV.wasDerivedFrom) if src in texts)
         chosen, sure = propose(s, p, o, candidates, texts, everything, facts)
         sources = " , ".join(c.n3() for c in chosen)
-        blocks.append(("" if sure else "# REVIEW: no passage names the object; all passages of the subject\n")
+        blocks.append(("" if sure else "# REVIEW: no passage names the object; proposed: the passages that name the subject\n")
                       + f"{node.n3()} a rdf:Statement ;\n    rdf:subject {s.n3()} ;\n    rdf:predicate {p.n3()} ;\n"
                       + f"    rdf:object {o.n3()} ;\n    prov:wasDerivedFrom {sources} ;\n    sld:supportKind sld:Stated .\n")
     text = text.rstrip("\n") + "\n\n" + "\n".join(blocks)
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    path.write_text(without_statements(text.rstrip("\n") + "\n", set(map(str, orphans))), encoding="utf-8")
     print(f"{path}: {len(missing)} proposed, {len(orphans)} removed")
     statements = rdflib.Graph()
     statements.parse(path)
     print(f"{folder}: resource sources synchronised in {sync_sources(folder, statements)} files")
     return 0
+
+
+def without_statements(text: str, drop: set[str]) -> str:
+    """``text`` (Turtle) without the triples of the statement nodes in ``drop``, comments kept."""
+    if not drop:
+        return text
+    sys.path.insert(0, str(REPO_ROOT))
+    from server.formatting import extract_comments, parse, serialize
+
+    triples, prefixes = parse(text)
+    kept = [t for t in triples if str(getattr(t.subject, "value", "")) not in drop]
+    return serialize(kept, prefixes, extract_comments(text, prefixes))
 
 
 def sync_sources(folder: Path, statements: rdflib.Graph) -> int:
@@ -214,8 +245,9 @@ def sync_sources(folder: Path, statements: rdflib.Graph) -> int:
             continue
         text = path.read_text(encoding="utf-8")
         triples, prefixes = parse(text, path)
-        subjects = {t.subject.value for t in triples if t.predicate == derived and t.subject.value in union}
-        kept = [t for t in triples if not (t.predicate == derived and t.subject.value in subjects)]
+        subjects = {str(getattr(t.subject, "value", "")) for t in triples if t.predicate == derived}
+        subjects &= set(union)
+        kept = [t for t in triples if not (t.predicate == derived and str(getattr(t.subject, "value", "")) in subjects)]
         added = [ox.Triple(ox.NamedNode(s), derived, ox.NamedNode(p)) for s in sorted(subjects) for p in sorted(union[s])]
         new = serialize(kept + added, prefixes, extract_comments(text, prefixes))
         if new != text:
