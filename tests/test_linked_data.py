@@ -101,7 +101,7 @@ def test_jsonld_is_compacted_with_the_local_context(client):
     keys = json.dumps(document)
     assert '"skos:prefLabel"' in keys and "http://www.w3.org/2004/02/skos/core#prefLabel" not in keys
     # parses without fetching anything: the context is inline
-    assert (BY, OWL.sameAs, rdflib.URIRef("http://www.wikidata.org/entity/Q980")) in parse(response)
+    assert (BY, rdflib.URIRef("https://schema.org/sameAs"), rdflib.URIRef("http://www.wikidata.org/entity/Q980")) in parse(response)
 
 
 def test_context_document_is_json_ld_with_the_vocabulary_prefixes(client):
