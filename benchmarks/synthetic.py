@@ -14,11 +14,12 @@ Document ``i >= 2`` is the template (by default ``data/workshops/blw6-2020-11-03
   ``syn00002`` (``id/event/syn00002/agenda/01`` …),
 * every other resource the template describes (people, quotes, statements, initiatives, …) given
   the suffix ``-syn00002`` (``id/person/max-muster-syn00002``),
-* its labels (``rdfs:label``, ``skos:prefLabel``, ``schema:name``, ``schema:alternateName``) given
-  the suffix `` (synthetisch 2)``,
+* its labels (``rdfs:label``, ``skos:prefLabel``: names that are not facts, so the copied
+  rdf:Statements stay true) given the suffix `` (synthetisch 2)``,
 
-while references to shared resources (Länder, topics, organisations of ``data/reference/``,
-ontology terms) stay as they are. So every document has the real report's shape and conforms to
+while shared resources (everything ``data/reference/`` describes: Länder, topics, organisations, the
+initiative, the series; ontology terms) keep their IRIs, also where the report states facts about
+them. So every document has the real report's shape and conforms to
 ``shapes/`` exactly when the real report does; ``tests/test_synthetic.py`` checks that.
 """
 
@@ -40,11 +41,10 @@ from sldkg.settings import RESOURCE_BASE
 
 TEMPLATE = REPO_ROOT / "data" / "workshops" / "blw6-2020-11-03"
 REFERENCE = REPO_ROOT / "data" / "reference"
+#: Names that are not facts (docs/MODEL.md): renaming them leaves every rdf:Statement of the copy true.
 LABELS = (
     "http://www.w3.org/2000/01/rdf-schema#label",
     "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "https://schema.org/name",
-    "https://schema.org/alternateName",
 )
 _IRI = re.compile(r"<(" + re.escape(RESOURCE_BASE) + r"[^>]*)>")
 
@@ -70,7 +70,14 @@ class Template:
             files.append((path.name, ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES).decode()))
         if not files:
             raise ValueError(f"{folder}: no Turtle files to copy")
-        described = {iri for iri in described if iri.startswith(RESOURCE_BASE)}
+        shared = {
+            q.subject.value
+            for path in sorted(REFERENCE.glob("*.ttl"))
+            for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+        # what a report says about shared resources (the initiative, the series, federal bodies) stays on them
+        described = {iri for iri in described if iri.startswith(RESOURCE_BASE) and iri not in shared}
         slugs = {iri[len(RESOURCE_BASE) :].split("/")[1] for iri in described if iri.startswith(RESOURCE_BASE + "report/")}
         source = folder / "source.txt"
         return cls(folder, tuple(files), frozenset(described), min(slugs) if slugs else None, triples, source if source.exists() else None)

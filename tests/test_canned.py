@@ -276,27 +276,27 @@ def check_topics(client):
 def check_topic(client):
     rows = run(client, "topic")  # example: OZG-Umsetzung
     where = {r["where"] for r in rows}
-    assert ID + "event/blw6/agenda/02" in where  # Kühn's talk on the OZG
+    assert ID + "event/blw-2020-11-03/agenda/02" in where  # Kühn's talk on the OZG
     assert {ID + "initiative/amt24", ID + "initiative/kommunalportal-nrw"} <= where
 
 
 def check_report_metadata(client):
     graph = graph_of(client, "report-metadata")
-    report = rdflib.URIRef(ID + "report/blw6")
+    report = rdflib.URIRef(ID + "report/blw-2020-11-03")
     assert (report, RDF.type, SCHEMA.Report) in graph
-    assert graph.value(report, SCHEMA.editor) == rdflib.URIRef(ID + "person/julia-wielgosch")
-    assert graph.value(report, SCHEMA.accountablePerson) == rdflib.URIRef(ID + "person/alex-dieke")
+    assert graph.value(report, SCHEMA.editor) == rdflib.URIRef(ID + "person/blw-2020-11-03/julia-wielgosch")
+    assert graph.value(report, SCHEMA.accountablePerson) == rdflib.URIRef(ID + "person/blw-2020-11-03/alex-dieke")
     assert str(graph.value(report, rdflib.URIRef("http://purl.org/dc/terms/date"))) == "2020-11"
     agents = {
         graph.value(a, rdflib.URIRef("http://www.w3.org/ns/prov#agent"))
         for a in graph.objects(report, rdflib.URIRef("http://www.w3.org/ns/prov#qualifiedAttribution"))
     }
-    assert rdflib.URIRef(ID + "person/karin-wagner") in agents  # Satz und Layout
+    assert rdflib.URIRef(ID + "person/blw-2020-11-03/karin-wagner") in agents  # Satz und Layout
 
 
 def check_workshop(client):
     graph = graph_of(client, "workshop")
-    event = rdflib.URIRef(ID + "event/blw6")
+    event = rdflib.URIRef(ID + "event/blw-2020-11-03")
     assert graph.value(event, rdflib.URIRef(SLD + "participantCount")).toPython() == 46
     assert len(set(graph.objects(event, rdflib.URIRef(SLD + "participatingLand")))) == 13
 
@@ -367,7 +367,7 @@ def check_federal_vs_land(client):
 
 def check_person_statements(client):
     rows = run(client, "person-statements")  # example: Dr. Kay Ruge
-    assert {r["person"] for r in rows} == {ID + "person/kay-ruge"}
+    assert {r["person"] for r in rows} == {ID + "person/blw-2020-11-03/kay-ruge"}
     quote = [r for r in rows if r["kind"] == "Zitat"]
     assert [r["text"] for r in quote] == [
         "Um eine flächendeckende Digitalisierung zu erreichen, muss die kommunale Sicht in den Mittelpunkt gestellt werden."
@@ -389,9 +389,57 @@ def check_initiatives_since(client):
 
 def check_series_events(client):
     rows = run(client, "series-events")  # example: from 2020-11-03
-    assert [(r["event"], r["date"]) for r in rows] == [(ID + "event/blw6", "2020-11-03"), (ID + "event/blw-2021-04-27", "2021-04-27")]
+    assert [(r["event"], r["date"]) for r in rows] == [
+        (ID + "event/blw-2020-11-03", "2020-11-03"),
+        (ID + "event/blw-2021-04-27", "2021-04-27"),
+    ]
     later = run(client, "series-events", **{"from": "2020-11-04"})
     assert [(r["date"], r["tentative"]) for r in later] == [("2021-04-27", "true")]  # "voraussichtlich am 27. April 2021"
+
+
+def check_statement_provenance(client):
+    rows = run(client, "statement-provenance")  # example: the Land of the Beteiligungsportal, read from the sentence before
+    assert {r["kind"] for r in rows} == {"inferred"} and all(r["note"] for r in rows)
+    assert {r["quote"][:20] for r in rows} == {"So werden in Sachsen", "Über ein digitales B"}
+    source = (REPO_ROOT / "data/workshops/blw6-2020-11-03/source.txt").read_text(encoding="utf-8")
+    assert all(source[int(r["start"]) : int(r["end"])] == r["quote"] for r in rows)
+    count = run(client, "statement-provenance", subject=ID + "event/blw-2020-11-03", predicate=SLD + "participantCount", object="")
+    assert [(r["object"], r["quote"], r["kind"]) for r in count] == [("46", "Insgesamt 46 Fachleute nahmen an dem Treffen teil", "stated")]
+
+
+def check_land_initiatives_per_report(client):
+    rows = run(client, "land-initiatives-per-report")  # example: Nordrhein-Westfalen
+    assert {r["report"] for r in rows} == {ID + "report/blw-2020-11-03"}
+    status = {r["name"]: r.get("statusName") for r in rows}
+    assert status == {
+        "Digitale Modellregionen in NRW": "laufend",
+        "Kommunalportal.NRW": "geplant",
+        "Portalverbund.NRW": "in Umsetzung",
+        "Landesweiter Austausch der CDOs in NRW": "laufend",
+        "Digitale Broschüre über die Modellregionen in NRW": "laufend",
+    }
+
+
+def check_land_participation_per_workshop(client):
+    rows = run(client, "land-participation-per-workshop")  # example: Thüringen
+    assert [(r["event"], r["participated"]) for r in rows] == [(ID + "event/blw-2020-11-03", "true")]
+    hamburg = run(client, "land-participation-per-workshop", land=ID + "land/DE-HH")
+    assert [r["participated"] for r in hamburg] == ["false"]  # not among the 13 Länder the report names
+
+
+def check_people_per_workshop(client):
+    rows = run(client, "people-per-workshop")
+    assert {r["event"] for r in rows} == {ID + "event/blw-2020-11-03"}
+    by_name = {r["name"]: r for r in rows}
+    assert len(by_name) == 11  # everyone the report names, the imprint and the photo caption included
+    assert by_name["Stefan Schnorr"]["roleName"] == "Abteilungsleitung"
+    assert by_name["Stefan Schnorr"]["organisationName"] == "Abteilung Digital- und Innovationspolitik"
+    assert by_name["Angelika Müller"]["jobTitle"] == "Referatsleiterin"
+    assert "roleName" not in by_name["Kay Ruge"]  # the report names no function for him
+
+
+def check_report_changes(client):
+    assert run(client, "report-changes") == []  # example: the only real report against itself
 
 
 CHECKS = {name[len("check_") :].replace("_", "-"): f for name, f in globals().items() if name.startswith("check_")}

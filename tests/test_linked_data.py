@@ -26,7 +26,7 @@ from sldkg.settings import Settings
 
 ID = "https://w3id.org/sldkg/id/"
 BY = rdflib.URIRef(ID + "land/DE-BY")
-JARZOMBEK = rdflib.URIRef(ID + "person/thomas-jarzombek")
+JARZOMBEK = rdflib.URIRef(ID + "person/blw-2020-11-03/thomas-jarzombek")
 SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
@@ -78,7 +78,7 @@ def test_format_parameter_overrides_the_accept_header(client, name, media):
 
 
 def test_description_holds_outgoing_incoming_and_provenance_triples(client):
-    graph = parse(client.get("/id/person/thomas-jarzombek", headers={"Accept": "text/turtle"}))
+    graph = parse(client.get("/id/person/blw-2020-11-03/thomas-jarzombek", headers={"Accept": "text/turtle"}))
     # outgoing
     assert (JARZOMBEK, RDF.type, rdflib.URIRef("https://schema.org/Person")) in graph
     # incoming: something in the data points at him (e.g. his agenda item or quote)
@@ -103,7 +103,7 @@ def test_jsonld_is_compacted_with_the_local_context(client):
     keys = json.dumps(document)
     assert '"skos:prefLabel"' in keys and "http://www.w3.org/2004/02/skos/core#prefLabel" not in keys
     # parses without fetching anything: the context is inline
-    assert (BY, OWL.sameAs, rdflib.URIRef("http://www.wikidata.org/entity/Q980")) in parse(response)
+    assert (BY, rdflib.URIRef("https://schema.org/sameAs"), rdflib.URIRef("http://www.wikidata.org/entity/Q980")) in parse(response)
 
 
 def test_context_document_is_json_ld_with_the_vocabulary_prefixes(client):
@@ -115,12 +115,12 @@ def test_context_document_is_json_ld_with_the_vocabulary_prefixes(client):
 
 
 def test_the_stored_text_resolves_to_the_text_the_offsets_count_in(client):
-    response = client.get("/id/report/blw6/text", headers={"Accept": "text/plain"})
+    response = client.get("/id/report/blw-2020-11-03/text", headers={"Accept": "text/plain"})
     assert response.status_code == 200 and response.mimetype == "text/plain"
     assert response.get_data(as_text=True) == SOURCE
-    assert client.get("/id/report/blw6/text?format=txt").get_data(as_text=True) == SOURCE
+    assert client.get("/id/report/blw-2020-11-03/text?format=txt").get_data(as_text=True) == SOURCE
     # still RDF for RDF clients and for */*
-    assert parse(client.get("/id/report/blw6/text", headers={"Accept": "*/*"}))
+    assert parse(client.get("/id/report/blw-2020-11-03/text", headers={"Accept": "*/*"}))
     # other resources have no plain-text twin
     assert client.get("/id/land/DE-BY", headers={"Accept": "text/plain"}).status_code == 406
 
@@ -255,16 +255,16 @@ def test_browsers_get_a_page_with_labels_types_links_and_twins(client):
     # the ontology class links to the ontology documentation on this server
     assert "http://localhost/ontology#Land" in page.links
     # "referenced by": the workshop lists Bayern among the participating Länder
-    assert "http://localhost/id/event/blw6" in page.links
+    assert "http://localhost/id/event/blw-2020-11-03" in page.links
     # every page forbids inline scripts
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
 
 
 def test_resource_page_marks_the_quoted_span_of_each_source_passage(client):
-    turtle = parse(client.get("/id/person/thomas-jarzombek?format=ttl"))
+    turtle = parse(client.get("/id/person/blw-2020-11-03/thomas-jarzombek?format=ttl"))
     exacts = {str(o) for o in turtle.objects(None, OA.exact)}
-    html = client.get("/id/person/thomas-jarzombek", headers={"Accept": BROWSER}).get_data(as_text=True)
+    html = client.get("/id/person/blw-2020-11-03/thomas-jarzombek", headers={"Accept": BROWSER}).get_data(as_text=True)
     page = Page(html)
     assert set(page.marks) == exacts
     # the mark sits inside its paragraph of the source text
@@ -415,7 +415,7 @@ def spy_app():
     return app
 
 
-@pytest.mark.parametrize("path", ["/", "/id/land/DE-BY", "/id/person/thomas-jarzombek", "/ontology", "/queries/agenda"])
+@pytest.mark.parametrize("path", ["/", "/id/land/DE-BY", "/id/person/blw-2020-11-03/thomas-jarzombek", "/ontology", "/queries/agenda"])
 def test_pages_read_only_through_the_backend(spy_app, path):
     backend = spy_app.extensions["sldkg"].backend
     before = len(backend.jobs)
@@ -427,7 +427,7 @@ def test_pages_read_only_through_the_backend(spy_app, path):
 def test_base_url_moves_every_link_of_a_page(spy_app):
     html = spy_app.test_client().get("/id/land/DE-BY", headers={"Accept": BROWSER}).get_data(as_text=True)
     links = Page(html).links
-    assert "https://data.example.org/sldkg/id/event/blw6" in links
+    assert "https://data.example.org/sldkg/id/event/blw-2020-11-03" in links
     assert "https://data.example.org/sldkg/ontology#Land" in links
     assert "https://data.example.org/sldkg/sparql" in links  # the navigation too
     assert not any(link.startswith("http://localhost") for link in links)
@@ -446,7 +446,7 @@ def test_serve_base_url_option_reaches_the_pages():
         response = requests.get(server.url + "id/land/DE-BY", headers={"Accept": BROWSER}, timeout=10)
         assert response.status_code == 200
         links = Page(response.text).links
-        assert "https://example.org/sldkg/id/event/blw6" in links
+        assert "https://example.org/sldkg/id/event/blw-2020-11-03" in links
         turtle = requests.get(server.url + "id/land/DE-BY", headers={"Accept": "text/turtle"}, timeout=10)
         assert (BY, RDF.type, SLD.Land) in rdflib.Graph().parse(data=turtle.text, format="turtle")
     finally:
@@ -536,11 +536,11 @@ def remote_app(tmp_path_factory):
 
 def test_a_remote_store_serves_the_same_descriptions_pages_and_dumps(remote_app, client):
     remote = remote_app.test_client()
-    for path in ("/id/land/DE-BY", "/id/person/thomas-jarzombek", "/ontology"):
+    for path in ("/id/land/DE-BY", "/id/person/blw-2020-11-03/thomas-jarzombek", "/ontology"):
         mine = parse(client.get(path, headers={"Accept": "text/turtle"}))
         theirs = parse(remote.get(path, headers={"Accept": "text/turtle"}))
         assert isomorphic(mine, theirs), path
-    page = Page(remote.get("/id/person/thomas-jarzombek", headers={"Accept": BROWSER}).get_data(as_text=True))
+    page = Page(remote.get("/id/person/blw-2020-11-03/thomas-jarzombek", headers={"Accept": BROWSER}).get_data(as_text=True))
     assert page.marks and all(mark in SOURCE for mark in page.marks)
     assert remote.get("/", headers={"Accept": BROWSER}).status_code == 200
     assert remote.get("/queries/counts-per-land", headers={"Accept": BROWSER}).get_data(as_text=True).count('<rect class="bar"') == 16

@@ -39,7 +39,7 @@ AD_HOC = [
     PREFIXES + "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p LIMIT {n}",
     PREFIXES + "ASK { ?s schema:name ?name FILTER(STRLEN(?name) > {n}) }",
     PREFIXES + "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l } LIMIT {n}",
-    PREFIXES + "DESCRIBE <https://w3id.org/sldkg/id/event/blw6>",
+    PREFIXES + "DESCRIBE <https://w3id.org/sldkg/id/event/blw-2020-11-03>",
     "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
 ]
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -35,7 +35,7 @@ PASSAGE = ID + "report/blw-2099-05-12/passage/"
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
-#: Naming and provenance predicates: no fact, no statement (as tools/provenance.py of the data model).
+#: Naming and provenance predicates: no fact, no statement (as sldkg.graph.provenance of the data model).
 NOT_FACTS = {RDF.type, RDFS.label, SKOS.prefLabel, PROV.wasDerivedFrom}
 
 

@@ -29,7 +29,7 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 PARTICIPANTS = (
     "PREFIX sld: <https://w3id.org/sldkg/ontology#> "
-    "SELECT ?land WHERE { <https://w3id.org/sldkg/id/event/blw6> sld:participatingLand ?land } ORDER BY ?land"
+    "SELECT ?land WHERE { <https://w3id.org/sldkg/id/event/blw-2020-11-03> sld:participatingLand ?land } ORDER BY ?land"
 )
 LAENDER_CONSTRUCT = (
     "PREFIX sld: <https://w3id.org/sldkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -99,7 +99,7 @@ def test_select_tsv(endpoint):
 
 def test_ask_json_and_xml(endpoint):
     query = (
-        "ASK { <https://w3id.org/sldkg/id/event/blw6> <https://w3id.org/sldkg/ontology#participatingLand>"
+        "ASK { <https://w3id.org/sldkg/id/event/blw-2020-11-03> <https://w3id.org/sldkg/ontology#participatingLand>"
         " <https://w3id.org/sldkg/id/land/DE-HH> }"
     )
     assert wrapper(endpoint, query, JSON).query().convert()["boolean"] is False

@@ -357,7 +357,7 @@ def _urls() -> list[tuple[str, str]]:
     for canned in canned_queries(REPO_ROOT / "queries"):
         accept = "text/turtle" if canned.form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
         urls.append((f"/queries/{canned.slug}?" + urlencode(canned.example_args), accept))
-    urls += [("/id/event/blw6", "text/turtle"), ("/id/land/DE-BY", "application/n-triples"), ("/dumps/sldkg.nq", "*/*")]
+    urls += [("/id/event/blw-2020-11-03", "text/turtle"), ("/id/land/DE-BY", "application/n-triples"), ("/dumps/sldkg.nq", "*/*")]
     return urls
 
 

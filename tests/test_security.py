@@ -308,8 +308,8 @@ def test_the_check_refuses_none_of_the_queries_behind_the_pages(app, monkeypatch
         "/.well-known/void",
         "/catalog",
         "/dumps/",
-        "/id/event/blw6",
-        "/id/report/blw6",
+        "/id/event/blw-2020-11-03",
+        "/id/report/blw-2020-11-03",
         "/id/land/DE-BY",
         "/id/topic",
     ]

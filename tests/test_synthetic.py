@@ -67,8 +67,10 @@ def test_documents_are_renamed_copies_and_shared_resources_stay(tmp_path):
     assert (f"<{ID}event/syn00003>", "<https://schema.org/subEvent>", f"<{ID}event/syn00003/agenda/01>") in third
     assert (f"<{ID}event/syn00003/agenda/01>", "<https://schema.org/performer>", f"<{ID}person/erika-muster-syn00003>") in third
     assert (f"<{ID}event/syn00003>", "<https://w3id.org/sldkg/ontology#participatingLand>", f"<{ID}land/DE-BY>") in third
-    assert (f"<{ID}person/erika-muster-syn00003>", "<https://schema.org/name>", '"Erika \\"E.\\" Muster (synthetisch 3)"') in third
-    assert (f"<{ID}event/syn00003>", "<https://schema.org/name>", '"Mini-Workshop (synthetisch 3)"@de') in third
+    # names that are facts stay (their rdf:Statements must stay true); labels get the suffix
+    assert (f"<{ID}person/erika-muster-syn00003>", "<https://schema.org/name>", '"Erika \\"E.\\" Muster"') in third
+    assert (f"<{ID}event/syn00003>", "<https://schema.org/name>", '"Mini-Workshop"@de') in third
+    assert (f"<{ID}event/syn00003>", "<http://www.w3.org/2000/01/rdf-schema#label>", '"Mini-Workshop (synthetisch 3)"@de') in third
     assert (tmp_path / "out" / "workshops" / "syn-00003" / "source.txt").read_text() == "Quelltext"
     assert triples_of(tmp_path / "out" / "reference" / "laender.ttl") == triples_of(reference / "laender.ttl")
 

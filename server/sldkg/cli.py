@@ -407,5 +407,23 @@ def new_report_command(folder: str, source: Path, title: str, date: str, data: P
     )
 
 
+@main.command("provenance")
+@click.argument("folders", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; list fact triples without a statement and statements without a triple.")
+def provenance_command(folders: tuple[Path, ...], check: bool) -> None:
+    """Propose one rdf:Statement per fact triple of a report, with its passages (FOLDERS default: every report).
+
+    Proposals are marked '# REVIEW' where no passage names the object; check them against the text.
+    Exit codes: 0 complete, 1 incomplete (listed), 2 could not run.
+    """
+    from sldkg.graph import provenance
+
+    if not folders:
+        data = locations.find("data")
+        click.echo(f"sldkg: {data.describe()}", err=True)
+        folders = tuple(provenance.report_folders(data.path))
+    sys.exit(provenance.run_all(list(folders), check))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

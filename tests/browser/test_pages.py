@@ -84,7 +84,7 @@ def test_home_page_renders_with_navigation_and_the_dataset_page_with_figures(pag
 
 
 def test_resource_page_shows_its_provenance_passage_highlighted(page):
-    browser = page("/id/person/thomas-jarzombek")
+    browser = page("/id/person/blw-2020-11-03/thomas-jarzombek")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Thomas Jarzombek"
     marks = browser.find_elements(By.CSS_SELECTOR, "section.provenance blockquote mark")
     assert marks and all(m.is_displayed() for m in marks)

@@ -138,7 +138,7 @@ HEADER = """\
 
 # Passages of the source text that facts are derived from (prov:wasDerivedFrom).
 # Written by hand: oa:exact (plus oa:prefix/oa:suffix where a quote repeats);
-# everything else is filled in by `python tools/anchor.py` – never edit offsets by hand.
+# everything else is filled in by `sldkg anchor` – never edit offsets by hand.
 """
 
 

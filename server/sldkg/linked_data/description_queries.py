@@ -134,9 +134,10 @@ SELECT DISTINCT ?text ?file ?g WHERE {{
 
 
 def stored_text_query(iri: str) -> str:
-    """SELECT the file of ``iri`` when it is a stored plain text (``dcterms:format "text/plain"``)."""
+    """SELECT the file of ``iri`` when it is a stored plain text (``dcterms:format`` the EU file type TXT)."""
     return f"""PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?file WHERE {{ VALUES ?this {{ {iri_term(iri)} }} ?this dcterms:format "text/plain" ; dcterms:identifier ?file }}"""
+SELECT ?file WHERE {{ VALUES ?this {{ {iri_term(iri)} }}
+  ?this dcterms:format <http://publications.europa.eu/resource/authority/file-type/TXT> ; dcterms:identifier ?file }}"""
 
 
 #: Whole-graph figures for the home page.

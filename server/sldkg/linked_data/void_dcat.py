@@ -22,7 +22,7 @@ from datetime import datetime
 
 import rdflib
 from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
 from sldkg.linked_data.description_queries import PREFIXES as SPARQL_PREFIXES
 from sldkg.linked_data.dumps import Dump
@@ -45,7 +45,7 @@ CATALOG = URIRef(BASE_IRI + "catalog")
 DATA_SERVICE = URIRef(BASE_IRI + "catalog#sparql-endpoint")
 CATALOG_RECORD_AGENT = URIRef(BASE_IRI + "catalog#sldkg-contributors")
 SOURCE_PUBLISHER = URIRef(BASE_IRI + "catalog#source-publisher")
-REPORT = URIRef(RESOURCE_BASE + "report/blw6")
+REPORT = URIRef(RESOURCE_BASE + "report/blw-2020-11-03")
 
 LICENCE = URIRef("http://dcat-ap.de/def/licenses/cc-by/4.0")
 ATTRIBUTION = (
@@ -72,6 +72,10 @@ FILE_TYPES = {
 }
 FILE_TYPE_BASE = "http://publications.europa.eu/resource/authority/file-type/"
 #: Link targets of the linksets: name -> (IRI prefix of the target, its home page).
+#: The predicate of the links to Wikidata and GeoNames (a page that identifies the same thing; not
+#: owl:sameAs, see docs/MODEL.md "Links to Wikidata and GeoNames").
+LINK_PREDICATE = URIRef("https://schema.org/sameAs")
+
 LINK_TARGETS = {
     "wikidata": ("http://www.wikidata.org/entity/", "https://www.wikidata.org/"),
     "geonames": ("https://sws.geonames.org/", "https://www.geonames.org/"),
@@ -83,8 +87,7 @@ STATISTICS_QUERIES = {
     "classes": f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) (MIN(STR(?s)) AS ?example) WHERE {{
   ?s a ?class FILTER(STRSTARTS(STR(?s), "{RESOURCE_BASE}")) }} GROUP BY ?class ORDER BY ?class""",
     "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?p ORDER BY ?p",
-    "links": """PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT DISTINCT ?s ?o WHERE { ?s owl:sameAs ?o FILTER(isIRI(?o)) }""",
+    "links": """SELECT DISTINCT ?s ?o WHERE { ?s <https://schema.org/sameAs> ?o FILTER(isIRI(?o)) }""",
     "states": SPARQL_PREFIXES
     + f"""PREFIX sld: <https://w3id.org/sldkg/ontology#>
 SELECT DISTINCT ?key ?participating WHERE {{
@@ -103,7 +106,7 @@ class Statistics:
     #: (class IRI, number of resources, one example resource)
     classes: list[tuple[str, int, str]] = field(default_factory=list)
     properties: list[tuple[str, int]] = field(default_factory=list)
-    #: linkset name (``LINK_TARGETS``) -> number of owl:sameAs links into it
+    #: linkset name (``LINK_TARGETS``) -> number of schema:sameAs links into it (docs/MODEL.md: no owl:sameAs)
     links: dict[str, int] = field(default_factory=dict)
     #: DCAT-AP.de state keys of the Länder the data covers (those that took part, or all described)
     state_keys: list[str] = field(default_factory=list)
@@ -113,7 +116,7 @@ class Statistics:
 
 
 def link_counts(objects_with_counts: list[tuple[str, int]]) -> dict[str, int]:
-    """Sum ``owl:sameAs`` link counts per linkset from (object IRI or prefix, count) pairs."""
+    """Sum ``schema:sameAs`` link counts per linkset from (object IRI or prefix, count) pairs."""
     counts: dict[str, int] = {}
     for iri, n in objects_with_counts:
         for name, (prefix, _) in LINK_TARGETS.items():
@@ -186,7 +189,7 @@ def build_void(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
     graph.add((DATASET, VOID.classes, Literal(len(stats.classes), datatype=XSD.integer)))
     graph.add((DATASET, VOID.properties, Literal(len(stats.properties), datatype=XSD.integer)))
     graph.add((DATASET, VOID.sparqlEndpoint, URIRef(base + "sparql")))
-    graph.add((DATASET, VOID.rootResource, URIRef(RESOURCE_BASE + "event/blw6")))
+    graph.add((DATASET, VOID.rootResource, URIRef(RESOURCE_BASE + "event/blw-2020-11-03")))
     for vocabulary in (
         "https://schema.org/",
         "http://www.w3.org/ns/org#",
@@ -221,7 +224,7 @@ def build_void(stats: Statistics, dumps: list[Dump], base: str) -> rdflib.Graph:
         graph.add((linkset, RDF.type, VOID.Linkset))
         graph.add((linkset, VOID.subjectsTarget, DATASET))
         graph.add((linkset, VOID.objectsTarget, target))
-        graph.add((linkset, VOID.linkPredicate, OWL.sameAs))
+        graph.add((linkset, VOID.linkPredicate, LINK_PREDICATE))
         graph.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
         graph.add((DATASET, VOID.subset, linkset))
         graph.add((target, RDF.type, VOID.Dataset))
