@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from urllib.parse import urljoin
 
 from sldkg.settings import GRAPH_BASE
 from sldkg.sparql.jobs import Answer, QueryJob
+from sldkg.sparql.lexer import Token, tokenize
 
 #: Words SPARQL 1.1 (and 1.2 / RDF-star, as pyoxigraph accepts them) knows; compared in upper case.
 KEYWORDS = frozenset(
@@ -177,53 +178,40 @@ KEYWORDS = frozenset(
 #: Keywords that only occur in SPARQL Update requests.
 UPDATE_KEYWORDS = frozenset(["LOAD", "INTO", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH", "USING"])
 
-_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-_VAR_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PN_CHARS = _VAR_CHARS + "\\-"
-_LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
-_PERCENT = r"%[0-9A-Fa-f]{2}"
-_LOCAL_CHAR = rf"(?:[{_PN_CHARS}:]|{_PERCENT}|{_LOCAL_ESCAPE})"
-_TOKEN = re.compile(
-    "|".join(
-        (
-            r"(?P<space>\s+)",
-            r"(?P<comment>#[^\r\n]*)",
-            r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
-            r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-            r'|"(?:[^"\\\r\n]|\\.)*"'
-            r"|'(?:[^'\\\r\n]|\\.)*')",
-            # A quote that starts no string: the parser cannot read this line either (a query with it
-            # is a syntax error), and skipping to the end of the line keeps the scan linear.
-            r"""(?P<unterminated>["'][^\r\n]*)""",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            rf"(?P<var>[?$][{_VAR_CHARS}]+)",
-            r"(?P<lang>@[A-Za-z][A-Za-z0-9-]*)",
-            rf"(?P<bnode>_:(?:[{_PN_CHARS}.])*)",
-            # A prefixed name: optional prefix, colon, optional local part (which cannot end with a dot).
-            # (Prefixes longer than 64 characters are not recognised, which keeps the scan linear:
-            # their text reads as unknown words, and the query is refused.)
-            rf"(?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]{{0,62}}[{_PN_CHARS}])?)?:"
-            rf"(?:{_LOCAL_CHAR}(?:(?:{_LOCAL_CHAR}|\.)*{_LOCAL_CHAR})?)?)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<open>[({\[])",
-            r"(?P<close>[)}\]])",
-            r"(?P<other>\^\^|\|\||&&|!=|<=|>=|[\s\S])",
-        )
-    )
-)
 #: Refusal kinds of queries that would reach out of the dataset or change it.
 DANGEROUS = frozenset({"service-refused", "update-refused", "graph-refused"})
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SKIPPED = frozenset({"space", "comment"})
 #: How many ambiguous ``<…'…>`` a query may contain (each doubles the readings that are scanned).
 MAX_AMBIGUITIES = 4
+#: The longest IRI a ``BASE`` or ``PREFIX`` declaration may have: every later use resolves against it,
+#: so without a bound a long one and many uses would make the check quadratic.
+MAX_DECLARED_IRI = 2048
+#: How often (in tokens) the check looks at its clock.
+_CLOCK_EVERY = 4096
 
 
-class Token(NamedTuple):
-    kind: str
-    text: str
-    offset: int
+class CheckOverrun(Exception):
+    """The check ran out of its time (:attr:`SafetyPolicy.max_check_seconds`); never cached."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the safety check took longer than its limit of {seconds:g} s")
+        self.seconds = seconds
+
+
+class Deadline:
+    """When the check must give up; ``check()`` raises :class:`CheckOverrun` after it.
+
+    The clock is the CPU time of the calling thread: the budget bounds the work of one check, and a
+    server busy with other requests does not make an ordinary query overrun it.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = time.thread_time() + seconds
+
+    def check(self) -> None:
+        if time.thread_time() > self.at:
+            raise CheckOverrun(self.seconds)
 
 
 @dataclass(frozen=True)
@@ -247,6 +235,9 @@ class SafetyPolicy:
     dataset_graphs: frozenset[str] | None = None
     max_query_chars: int = 100_000
     max_query_nesting: int = 128
+    #: CPU budget of one check (seconds of the thread's CPU time): beyond it the query is refused with 503
+    #: ``check-timeout`` instead of being checked further (see :class:`Deadline`).
+    max_check_seconds: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: object, graphs: Iterable[str] | None = None) -> SafetyPolicy:
@@ -254,6 +245,7 @@ class SafetyPolicy:
             dataset_graphs=None if graphs is None else frozenset(graphs),
             max_query_chars=settings.max_query_chars,
             max_query_nesting=getattr(settings, "max_query_nesting", cls.max_query_nesting),
+            max_check_seconds=getattr(settings, "max_check_seconds", cls.max_check_seconds),
         )
 
     def allows_graph(self, iri: str) -> bool:
@@ -263,7 +255,7 @@ class SafetyPolicy:
 
 
 def check(job: QueryJob, policy: SafetyPolicy) -> Answer | None:
-    """``None`` when ``job`` may run, else the refusal as an :class:`Answer` (status 400 or 413)."""
+    """``None`` when ``job`` may run, else the refusal as an :class:`Answer` (status 400, 413, or 503 when the check ran out of time)."""
     refusal = inspect(job, policy)
     return None if refusal is None else refusal.answer()
 
@@ -281,9 +273,18 @@ def inspect(job: QueryJob, policy: SafetyPolicy) -> Refusal | None:
         for graph in graphs:
             if not policy.allows_graph(graph):
                 return _outside(graph, f"the {parameter} parameter")
-    if len(job.query) <= CACHED_QUERY_CHARS:
-        return _inspect_query_cached(job.query, policy)
-    return inspect_query(job.query, policy)
+    try:
+        if len(job.query) <= CACHED_QUERY_CHARS:
+            return _inspect_query_cached(job.query, policy)
+        return inspect_query(job.query, policy)
+    except CheckOverrun as exc:
+        return Refusal(
+            503,
+            "check-timeout",
+            f"{exc}, so the query was not run: the server may be busy, or the query is unusually slow to check "
+            "(many IRIs containing an apostrophe, escapes, unclosed strings); try again, or simplify it",
+            (("limit_seconds", exc.seconds),),
+        )
 
 
 #: Queries up to this length have their verdict cached (canned queries, pages and repeated ad-hoc
@@ -296,15 +297,19 @@ def _inspect_query_cached(query: str, policy: SafetyPolicy) -> Refusal | None:
     return inspect_query(query, policy)
 
 
-def inspect_query(query: str, policy: SafetyPolicy) -> Refusal | None:
-    """The first reason the query text must not run, or ``None`` (scans every reading, see module doc)."""
+def inspect_query(query: str, policy: SafetyPolicy, deadline: Deadline | None = None) -> Refusal | None:
+    """The first reason the query text must not run, or ``None`` (scans every reading, see module doc).
+
+    Raises :class:`CheckOverrun` when the check takes longer than ``deadline`` (by default
+    :attr:`SafetyPolicy.max_check_seconds` from now).
+    """
+    deadline = deadline or Deadline(policy.max_check_seconds)
     refusals: list[Refusal] = []
     decoded = _UNICODE_ESCAPE.sub(_decode_escape, query)
     for text in (query, decoded) if decoded != query else (query,):
-        all_readings = list(readings(text))
-        for number, tokens in enumerate(all_readings):
-            refusal = _inspect_tokens(tokens, text, policy)
-            if refusal is None and decoded == query and len(all_readings) == 1:
+        for number, tokens in enumerate(readings(text, deadline)):
+            refusal = _inspect_tokens(tokens, text, policy, deadline)
+            if refusal is None and decoded == query and number == 0 and not _ambiguous_iris(tokens):
                 # The only reading there is: a quote that starts no string is certainly a syntax
                 # error, and saying so here spares an executor (pyoxigraph's parser can take
                 # seconds to find it on a long line).
@@ -318,31 +323,12 @@ def inspect_query(query: str, policy: SafetyPolicy) -> Refusal | None:
     return (dangerous or refusals or [None])[0]
 
 
-def tokenize(text: str, reinterpret: frozenset[int] = frozenset()) -> list[Token]:
-    """The significant tokens of ``text`` (no spaces or comments).
+def readings(text: str, deadline: Deadline | None = None) -> Iterator[list[Token]]:
+    """Every tokenization of ``text`` that differs in how an ambiguous ``<…'…>`` is read.
 
-    ``reinterpret``: offsets of ``<`` to read as the less-than operator although an IRI could start there.
+    At most ``2 ** MAX_AMBIGUITIES`` (16) readings, each scanned in linear time, and one at a time
+    (a caller that stops early never pays for the others).
     """
-    if not reinterpret:  # the usual case, in one pass of the regex engine
-        return [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text) if m.lastgroup not in _SKIPPED]
-    tokens = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        assert match is not None  # the last alternative matches any character
-        kind = match.lastgroup or "other"
-        if kind == "iri" and pos in reinterpret:
-            tokens.append(Token("other", "<", pos))
-            pos += 1
-            continue
-        if kind not in _SKIPPED:
-            tokens.append(Token(kind, match.group(), pos))
-        pos = match.end()
-    return tokens
-
-
-def readings(text: str) -> Iterator[list[Token]]:
-    """Every tokenization of ``text`` that differs in how an ambiguous ``<…'…>`` is read."""
     pending: list[frozenset[int]] = [frozenset()]
     seen: set[frozenset[int]] = set()
     while pending:
@@ -350,14 +336,21 @@ def readings(text: str) -> Iterator[list[Token]]:
         if reinterpret in seen:
             continue
         seen.add(reinterpret)
+        if deadline is not None:
+            deadline.check()
         tokens = tokenize(text, reinterpret)
         yield tokens
-        for token in tokens:
-            if token.kind == "iri" and "'" in token.text and token.offset not in reinterpret:
+        for token in _ambiguous_iris(tokens):
+            if token.offset not in reinterpret:
                 if len(reinterpret) >= MAX_AMBIGUITIES:
                     yield [Token("ambiguous", token.text, token.offset)]
                     return
                 pending.append(reinterpret | {token.offset})
+
+
+def _ambiguous_iris(tokens: Sequence[Token]) -> list[Token]:
+    """The ``<…'…>`` among ``tokens``: an IRI, or a less-than followed by a string."""
+    return [token for token in tokens if token.kind == "iri" and "'" in token.text]
 
 
 def _decode_escape(match: re.Match[str]) -> str:
@@ -372,11 +365,13 @@ def _unterminated(tokens: Sequence[Token], text: str) -> Refusal | None:
     return None
 
 
-def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) -> Refusal | None:
+def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy, deadline: Deadline | None = None) -> Refusal | None:
     prefixes: dict[str, str] = {}
     base: str | None = None
     depth = 0
     for i, token in enumerate(tokens):
+        if deadline is not None and not i % _CLOCK_EVERY:
+            deadline.check()
         if token.kind == "ambiguous":
             return _refuse(text, token, "ambiguous", f"more than {MAX_AMBIGUITIES} IRIs containing an apostrophe; write it as %27")
         if token.kind == "open":
@@ -395,6 +390,10 @@ def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) ->
             if declaring:
                 if following is None or following.kind != "iri":
                     return _refuse(text, token, "syntax", f"PREFIX {token.text} must be followed by an IRI in <…>")
+                if len(following.text) > MAX_DECLARED_IRI:
+                    return _refuse(
+                        text, following, "syntax", f"the IRI of PREFIX {token.text} is longer than {MAX_DECLARED_IRI} characters"
+                    )
                 prefixes[prefix] = _resolve(following.text[1:-1], base)
             elif prefix not in prefixes:
                 return _refuse(text, token, "syntax", f"the prefix '{prefix}:' is not declared (use PREFIX {prefix}: <…>)")
@@ -415,6 +414,8 @@ def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) ->
                 following = tokens[i + 1] if i + 1 < len(tokens) else None
                 if following is None or following.kind != "iri":
                     return _refuse(text, token, "syntax", "BASE must be followed by an IRI in <…>")
+                if len(following.text) > MAX_DECLARED_IRI:
+                    return _refuse(text, following, "syntax", f"the IRI of BASE is longer than {MAX_DECLARED_IRI} characters")
                 base = _resolve(following.text[1:-1], base)
             elif word == "FROM":
                 refusal = _inspect_from(tokens, i, text, prefixes, base, policy)

@@ -1,0 +1,135 @@
+"""The query check cannot be made slow (issue 12): the attacks found by the second hostile review,
+and a property test that the check's time grows linearly with the size of adversarial input.
+
+Times are CPU seconds of this process (``time.process_time``), the best of a few runs, compared
+with generous slack, because the machine is shared. A quadratic scan fails these tests by an
+order of magnitude, not by a margin: before the fix, the 12 KB attack took 39.5 s and the 50 KB
+plain form 20.7 s (100 KB: over a minute).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sldkg.settings import GRAPH_BASE
+from sldkg.sparql.jobs import QueryJob
+from sldkg.sparql.safety import Deadline, SafetyPolicy, inspect, inspect_query
+
+POLICY = SafetyPolicy(frozenset({GRAPH_BASE + "a"}), max_query_chars=400_000)
+#: Four IRIs with an apostrophe (each doubles the readings, up to the limit of four) and an escape
+#: (decoded and not: twice again): 32 readings of the text, the most a query can ask for.
+AMPLIFIER = "SELECT * WHERE { ?s <a'0> <a'1> . ?s <a'2> <a'3> . \\u0041 }\n"
+
+
+def issue12_amplified(size: int) -> str:
+    """The first attack of issue 12: ``\\\"\"\"`` lines behind four ``<a'N>`` IRIs and a ``\\u0041``."""
+    return AMPLIFIER + '\\"""\n' * max(1, (size - len(AMPLIFIER)) // 5)
+
+
+def issue12_plain(size: int) -> str:
+    return '\\"""\n' * max(1, size // 5)
+
+
+def check(query: str) -> object:
+    """The whole check, all readings, without the time budget (which would cut a slow check short)."""
+    return inspect_query(query, POLICY, Deadline(600))
+
+
+def cpu_seconds(run: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        run()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+#: Families of adversarial input: each returns a query text of about ``size`` characters.
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "issue 12: escaped long-string openers with 32 readings": issue12_amplified,
+    "issue 12: escaped long-string openers": issue12_plain,
+    "escaped long-string openers, apostrophes": lambda n: AMPLIFIER + "\\'''\n" * (n // 5),
+    "long-string openers without closers": lambda n: AMPLIFIER + '"""x\n' * (n // 5),
+    "both long-string openers, alternating": lambda n: AMPLIFIER + "\\\"\"\"\n\\'''\n" * (n // 10),
+    "five quotes then text": lambda n: AMPLIFIER + '"""""x\n' * (n // 7),
+    "long string opened at each line, escapes": lambda n: AMPLIFIER + '"""\\\\\\"' * (n // 7),
+    "short strings unclosed": lambda n: AMPLIFIER + '"\\"' * (n // 3),
+    "IRI openers": lambda n: AMPLIFIER + "<a" * (n // 2),
+    "apostrophe IRIs": lambda n: "<'>" * (n // 3),
+    "dots after a prefixed name": lambda n: "PREFIX a: <x:> SELECT * { a:b" + "." * n + " }",
+    "words and dots": lambda n: "a." * (n // 2),
+    "unicode escapes": lambda n: "\\u0053" * (n // 6),
+    "a long BASE and many PREFIX declarations": lambda n: (
+        "BASE <http://e/" + "a" * (n // 2) + "> " + "PREFIX p: <x> " * (n // 28) + "SELECT * {}"
+    ),
+    "a long prefix IRI and many FROM": lambda n: (
+        f"PREFIX g: <{GRAPH_BASE}" + "a" * (n // 2) + "> SELECT * " + "FROM g:a " * (n // 18) + "{}"
+    ),
+    "brackets": lambda n: "{" * n,
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("make", "size"), [(issue12_amplified, 12_000), (issue12_plain, 100_000)], ids=["12 KB amplified", "100 KB plain"])
+def test_the_attacks_of_issue_12_are_refused_at_once(make, size):
+    query = make(size)
+    started = time.process_time()
+    refusal = inspect(QueryJob(query), POLICY)
+    elapsed = time.process_time() - started
+    assert refusal is not None and refusal.status == 400, refusal
+    assert elapsed < 1.0, f"{len(query)} characters took {elapsed:.2f} s of CPU"
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("family", ADVERSARIAL, ids=list(ADVERSARIAL))
+def test_the_check_time_grows_linearly_with_adversarial_input(family):
+    """Four times the input may cost at most eight times the CPU (linear: 4, quadratic: 16)."""
+    make = ADVERSARIAL[family]
+    small, large = make(6_000), make(24_000)
+    check(small)  # warm up (regex compilation, caches)
+    t_small = max(cpu_seconds(lambda: check(small)), 0.002)
+    t_large = cpu_seconds(lambda: check(large))
+    assert t_large <= 8 * t_small, f"{len(small)} chars: {t_small:.4f} s, {len(large)} chars: {t_large:.4f} s"
+
+
+#: Pieces that each stress some part of a SPARQL scanner; the property test strings them together.
+PIECES = [
+    '"""',
+    "'''",
+    '\\"',
+    "\\'",
+    '"',
+    "'",
+    "<",
+    ">",
+    "<a'",
+    "\\u0041",
+    "\n",
+    " ",
+    "a:",
+    "a",
+    ".",
+    "{",
+    "(",
+    "#",
+    "PREFIX p: <x> ",
+    "?v",
+]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12))
+@pytest.mark.timeout(300)
+def test_property_any_repeated_pattern_is_checked_in_linear_time(pattern):
+    unit = "".join(pattern)
+    small = AMPLIFIER + unit * (4_000 // len(unit) + 1)
+    large = AMPLIFIER + unit * (16_000 // len(unit) + 1)
+    check(small)
+    t_small = max(cpu_seconds(lambda: check(small)), 0.002)
+    t_large = cpu_seconds(lambda: check(large))
+    assert t_large <= 8 * t_small, f"{unit!r}: {t_small:.4f} s → {t_large:.4f} s"
