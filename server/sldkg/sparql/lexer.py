@@ -100,37 +100,38 @@ def tokenize(text: str, reinterpret: Collection[int] = frozenset()) -> list[Toke
     return [token for token in tokens(text, reinterpret) if token.kind not in SKIPPED]
 
 
-def tokens(text: str, reinterpret: Collection[int] = frozenset()) -> Iterator[Token]:
+def tokens(text: str, reinterpret: Collection[int] = frozenset(), start: int = 0) -> Iterator[Token]:
     """Every token of ``text`` in order, spaces and comments included; lazy, so a caller that needs
     only the first few (the query form) pays only for those.
 
     ``reinterpret``: offsets of ``<`` to read as the less-than operator although an IRI could start there.
+    ``start``: where to begin; it must be where a token of ``text`` begins.
     """
     length = len(text)
     # per quote: where the last long-string body that found no closer ended (the end: none can close)
-    failed = {quote: -1 if quote * 3 in text else length for quote in "\"'"}
-    pos = 0
+    failed = {quote: -1 if text.find(quote * 3, start) >= 0 else length for quote in "\"'"}
+    pos = start
     while pos < length:
         openers = "".join(quote for quote in "\"'" if failed[quote] < length)
         for match in _TOKEN[openers].finditer(text, pos):
             kind = match.lastgroup or "other"
-            start = match.start()
+            at = match.start()
             if kind == "long":
-                end = _long_string_end(text, start, failed)
+                end = _long_string_end(text, at, failed)
                 if end is None:  # as the parser does: "" is an empty string, and the next quote starts another
-                    short = _TOKEN[""].match(text, start)
+                    short = _TOKEN[""].match(text, at)
                     assert short is not None  # the last alternative matches any character
-                    yield Token(short.lastgroup or "other", short.group(), start)
+                    yield Token(short.lastgroup or "other", short.group(), at)
                     pos = short.end()
                 else:
-                    yield Token("string", text[start:end], start)
+                    yield Token("string", text[at:end], at)
                     pos = end
                 break
-            if kind == "iri" and start in reinterpret:
-                yield Token("other", "<", start)
-                pos = start + 1
+            if kind == "iri" and at in reinterpret:
+                yield Token("other", "<", at)
+                pos = at + 1
                 break
-            yield Token(kind, match.group(), start)
+            yield Token(kind, match.group(), at)
         else:
             return
 

@@ -38,13 +38,14 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from sldkg.settings import GRAPH_BASE
 from sldkg.sparql.jobs import Answer, QueryJob
-from sldkg.sparql.lexer import Token, tokenize
+from sldkg.sparql.lexer import SKIPPED, Token, tokenize
+from sldkg.sparql.lexer import tokens as tokenize_from
 
 #: Words SPARQL 1.1 (and 1.2 / RDF-star, as pyoxigraph accepts them) knows; compared in upper case.
 KEYWORDS = frozenset(
@@ -300,52 +301,93 @@ def _inspect_query_cached(query: str, policy: SafetyPolicy) -> Refusal | None:
 def inspect_query(query: str, policy: SafetyPolicy, deadline: Deadline | None = None) -> Refusal | None:
     """The first reason the query text must not run, or ``None`` (scans every reading, see module doc).
 
-    Raises :class:`CheckOverrun` when the check takes longer than ``deadline`` (by default
-    :attr:`SafetyPolicy.max_check_seconds` from now).
+    A refusal that reaches out or writes (:data:`DANGEROUS`) in any reading wins; otherwise the
+    first refusal of the query as written (or an ``ambiguous`` one). Raises :class:`CheckOverrun`
+    when the check takes longer than ``deadline`` (by default :attr:`SafetyPolicy.max_check_seconds`).
     """
     deadline = deadline or Deadline(policy.max_check_seconds)
-    refusals: list[Refusal] = []
     decoded = _UNICODE_ESCAPE.sub(_decode_escape, query)
-    for text in (query, decoded) if decoded != query else (query,):
-        for number, tokens in enumerate(readings(text, deadline)):
-            refusal = _inspect_tokens(tokens, text, policy, deadline)
-            if refusal is None and decoded == query and number == 0 and not _ambiguous_iris(tokens):
-                # The only reading there is: a quote that starts no string is certainly a syntax
-                # error, and saying so here spares an executor (pyoxigraph's parser can take
-                # seconds to find it on a long line).
-                refusal = _unterminated(tokens, text)
-            # The other readings (decoded escapes, ``<`` as an operator) break up strings and IRIs, so
-            # words and prefixes seen in them may be text: there only what reaches out or writes counts.
-            primary = text is query and number == 0
-            if refusal is not None and (primary or refusal.kind in DANGEROUS or refusal.kind == "ambiguous"):
-                refusals.append(refusal)
-    dangerous = [r for r in refusals if r.kind in DANGEROUS]
-    return (dangerous or refusals or [None])[0]
+    texts = (query, decoded) if decoded != query else (query,)
+    first: Refusal | None = None
+    for text in texts:
+        found, dangerous = _inspect_text(text, policy, deadline, as_written=text is query, only_text=len(texts) == 1)
+        if dangerous is not None:
+            return dangerous
+        first = first or found
+    return first
 
 
-def readings(text: str, deadline: Deadline | None = None) -> Iterator[list[Token]]:
-    """Every tokenization of ``text`` that differs in how an ambiguous ``<…'…>`` is read.
+def _inspect_text(
+    text: str, policy: SafetyPolicy, deadline: Deadline, as_written: bool, only_text: bool
+) -> tuple[Refusal | None, Refusal | None]:
+    """``(first refusal, first dangerous refusal)`` over every reading of ``text``.
 
-    At most ``2 ** MAX_AMBIGUITIES`` (16) readings, each scanned in linear time, and one at a time
-    (a caller that stops early never pays for the others).
+    The first reading (every ``<…>`` an IRI) is scanned in full. Another reading differs from it
+    only from its first reinterpreted ``<`` up to where its tokens meet the first reading's again;
+    only that stretch (and two tokens on either side) is tokenized and inspected, and the rest only
+    when the stretch declared other prefixes or another base than the first reading did there.
+    The other readings break up strings and IRIs, so words and prefixes seen in them may be text:
+    there only what reaches out or writes counts.
     """
-    pending: list[frozenset[int]] = [frozenset()]
+    first_reading = tokenize(text)
+    deadline.check()
+    inspection = _Inspection(first_reading, text, policy, deadline)
+    inspection.scan(0, len(first_reading), everything=as_written)
+    if inspection.dangerous is not None:
+        return None, inspection.dangerous
+    found = inspection.first
+    ambiguous = _ambiguous_iris(first_reading)
+    if not ambiguous:
+        if found is None and as_written and only_text:
+            # The only reading there is: a quote that starts no string is certainly a syntax
+            # error, and saying so here spares an executor (pyoxigraph's parser can take
+            # seconds to find it on a long line).
+            found = _unterminated(first_reading, text)
+        return found, None
+    offsets = [token.offset for token in first_reading]
+    index = {offset: i for i, offset in enumerate(offsets)}
+    declarations = inspection.declarations
+    pending = [frozenset({token.offset}) for token in ambiguous]
     seen: set[frozenset[int]] = set()
     while pending:
         reinterpret = pending.pop()
         if reinterpret in seen:
             continue
         seen.add(reinterpret)
-        if deadline is not None:
-            deadline.check()
-        tokens = tokenize(text, reinterpret)
-        yield tokens
-        for token in _ambiguous_iris(tokens):
+        deadline.check()
+        lowest, highest = min(reinterpret), max(reinterpret)
+        k = index[lowest]  # (the lowest reinterpreted ``<`` is always an IRI of the first reading)
+        stretch: list[Token] = []
+        rejoin, rejoined_at = len(first_reading), len(text)
+        for count, token in enumerate(tokenize_from(text, reinterpret, lowest)):
+            if not count % _CLOCK_EVERY:
+                deadline.check()
+            if token.offset > highest and token.offset in index:
+                rejoin, rejoined_at = index[token.offset], token.offset
+                break
+            if token.kind not in SKIPPED:
+                stretch.append(token)
+        reading = first_reading[:k] + stretch + first_reading[rejoin:]
+        lo, hi = max(0, k - 2), min(len(reading), k + len(stretch) + 2)
+        other = _Inspection(reading, text, policy, deadline)
+        other.replay(declarations, before=lo)
+        other.scan(lo, hi, everything=False)
+        if other.dangerous is None and other.declared_since(lo) != [d for i, d in declarations if lo <= i < rejoin + 2]:
+            other.scan(hi, len(reading), everything=False)
+        if other.dangerous is not None:
+            return None, other.dangerous
+        candidates = (
+            [t for t in ambiguous if t.offset < lowest] + _ambiguous_iris(stretch) + [t for t in ambiguous if t.offset >= rejoined_at]
+        )
+        for token in candidates:
             if token.offset not in reinterpret:
                 if len(reinterpret) >= MAX_AMBIGUITIES:
-                    yield [Token("ambiguous", token.text, token.offset)]
-                    return
+                    refusal = _refuse(
+                        text, token, "ambiguous", f"more than {MAX_AMBIGUITIES} IRIs containing an apostrophe; write it as %27"
+                    )
+                    return found or refusal, None
                 pending.append(reinterpret | {token.offset})
+    return found, None
 
 
 def _ambiguous_iris(tokens: Sequence[Token]) -> list[Token]:
@@ -365,37 +407,90 @@ def _unterminated(tokens: Sequence[Token], text: str) -> Refusal | None:
     return None
 
 
-def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy, deadline: Deadline | None = None) -> Refusal | None:
-    prefixes: dict[str, str] = {}
-    base: str | None = None
-    depth = 0
-    for i, token in enumerate(tokens):
-        if deadline is not None and not i % _CLOCK_EVERY:
-            deadline.check()
-        if token.kind == "ambiguous":
-            return _refuse(text, token, "ambiguous", f"more than {MAX_AMBIGUITIES} IRIs containing an apostrophe; write it as %27")
+#: A declaration as it changes the scan's state: ("BASE", IRI) or (prefix, IRI), IRIs as written.
+Declaration = tuple[str, str]
+
+
+class _Inspection:
+    """The scan of one reading: declared prefixes, base, bracket depth, and what was found.
+
+    :meth:`scan` records the first refusal of any kind (when asked for everything) and stops at the
+    first dangerous one (:attr:`dangerous`). It goes on after other refusals, so that a syntax
+    error early in a reading cannot hide a SERVICE later in it.
+    """
+
+    def __init__(self, tokens: Sequence[Token], text: str, policy: SafetyPolicy, deadline: Deadline):
+        self.tokens = tokens
+        self.text = text
+        self.policy = policy
+        self.deadline = deadline
+        self.prefixes: dict[str, str] = {}
+        self.base: str | None = None
+        self.depth = 0
+        #: (index of the token that declared, declaration), in order.
+        self.declarations: list[tuple[int, Declaration]] = []
+        self.first: Refusal | None = None
+        self.dangerous: Refusal | None = None
+
+    def replay(self, declarations: Sequence[tuple[int, Declaration]], before: int) -> None:
+        """Take over the state that ``declarations`` made before token ``before`` (of another reading with the same tokens there)."""
+        for i, (name, iri) in declarations:
+            if i >= before:
+                break
+            self._declare(name, iri)
+
+    def declared_since(self, start: int) -> list[Declaration]:
+        return [declaration for i, declaration in self.declarations if i >= start]
+
+    def scan(self, start: int, stop: int, everything: bool) -> None:
+        for i in range(start, stop):
+            if not (i - start) % _CLOCK_EVERY:
+                self.deadline.check()
+            token = self.tokens[i]
+            if not everything and token.kind not in ("word", "pname"):
+                continue  # brackets and the rest can only make a refusal that does not count here
+            refusal = self._inspect(i, token)
+            if refusal is None:
+                continue
+            if refusal.kind in DANGEROUS:
+                self.dangerous = refusal
+                return
+            if everything and self.first is None:
+                self.first = refusal
+
+    def _declare(self, name: str, iri: str) -> None:
+        if name == "BASE":
+            self.base = _resolve(iri, self.base)
+        else:
+            self.prefixes[name] = _resolve(iri, self.base)
+
+    def _following(self, i: int) -> Token | None:
+        return self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+
+    def _inspect(self, i: int, token: Token) -> Refusal | None:
+        text, policy = self.text, self.policy
         if token.kind == "open":
-            depth += 1
-            if depth > policy.max_query_nesting:
+            self.depth += 1
+            if self.depth > policy.max_query_nesting:
                 return _refuse(text, token, "too-deeply-nested", f"brackets nest deeper than {policy.max_query_nesting} levels")
         elif token.kind == "close":
-            depth = max(0, depth - 1)
+            self.depth = max(0, self.depth - 1)
         elif token.kind == "pname":
             prefix = token.text.split(":", 1)[0]
-            refusal = _inspect_glued(token, text, prefixes, policy)
+            refusal = _inspect_glued(token, text, self.prefixes, policy)
             if refusal is not None:
                 return refusal
-            following = tokens[i + 1] if i + 1 < len(tokens) else None
-            declaring = i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
-            if declaring:
+            following = self._following(i)
+            if i > 0 and self.tokens[i - 1].kind == "word" and self.tokens[i - 1].text.upper() == "PREFIX":
                 if following is None or following.kind != "iri":
                     return _refuse(text, token, "syntax", f"PREFIX {token.text} must be followed by an IRI in <…>")
                 if len(following.text) > MAX_DECLARED_IRI:
                     return _refuse(
                         text, following, "syntax", f"the IRI of PREFIX {token.text} is longer than {MAX_DECLARED_IRI} characters"
                     )
-                prefixes[prefix] = _resolve(following.text[1:-1], base)
-            elif prefix not in prefixes:
+                self._declare(prefix, following.text[1:-1])
+                self.declarations.append((i, (prefix, following.text[1:-1])))
+            elif prefix not in self.prefixes:
                 return _refuse(text, token, "syntax", f"the prefix '{prefix}:' is not declared (use PREFIX {prefix}: <…>)")
         elif token.kind == "word":
             word = token.text.upper()
@@ -411,17 +506,16 @@ def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy, de
                     f"{word} is refused: the endpoint only answers queries; the data cannot be changed or loaded",
                 )
             if word == "BASE":
-                following = tokens[i + 1] if i + 1 < len(tokens) else None
+                following = self._following(i)
                 if following is None or following.kind != "iri":
                     return _refuse(text, token, "syntax", "BASE must be followed by an IRI in <…>")
                 if len(following.text) > MAX_DECLARED_IRI:
                     return _refuse(text, following, "syntax", f"the IRI of BASE is longer than {MAX_DECLARED_IRI} characters")
-                base = _resolve(following.text[1:-1], base)
+                self._declare("BASE", following.text[1:-1])
+                self.declarations.append((i, ("BASE", following.text[1:-1])))
             elif word == "FROM":
-                refusal = _inspect_from(tokens, i, text, prefixes, base, policy)
-                if refusal is not None:
-                    return refusal
-    return None
+                return _inspect_from(self.tokens, i, text, self.prefixes, self.base, policy)
+        return None
 
 
 def _inspect_glued(token: Token, text: str, prefixes: dict[str, str], policy: SafetyPolicy) -> Refusal | None:
