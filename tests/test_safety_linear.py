@@ -133,3 +133,31 @@ def test_property_any_repeated_pattern_is_checked_in_linear_time(pattern):
     t_small = max(cpu_seconds(lambda: check(small)), 0.002)
     t_large = cpu_seconds(lambda: check(large))
     assert t_large <= 8 * t_small, f"{unit!r}: {t_small:.4f} s → {t_large:.4f} s"
+
+
+# -- one lexer (issue 10), so protocol parsing and the remote backend are linear too ---------------
+def test_protocol_parsing_and_the_remote_backend_use_the_one_lexer():
+    from sldkg.backends import remote
+    from sldkg.sparql import lexer, protocol, safety
+
+    assert safety.tokenize is lexer.tokenize
+    for module in (protocol, remote, safety):
+        own = [name for name, value in vars(module).items() if name.endswith("TOKEN") and hasattr(value, "finditer")]
+        assert own == [], f"{module.__name__} has a token expression of its own: {own}"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("opener", ['\\"""', "\\'''"])
+def test_query_form_dataset_clause_and_where_group_are_linear(opener):
+    from sldkg.backends.remote import bind_substitutions, where_group_start
+    from sldkg.sparql.protocol import declares_dataset, query_form
+
+    body = (opener + "\n") * 20_000
+    query = "SELECT ?x WHERE {\n" + body + "}"
+    started = time.process_time()
+    assert query_form(query) == "SELECT"
+    assert declares_dataset(query) is False
+    assert where_group_start(query) == len("SELECT ?x WHERE {")
+    bind_substitutions("SELECT ?x " + body + " WHERE { ?x ?p ?o }", [("x", "<http://e/x>")])
+    elapsed = time.process_time() - started
+    assert elapsed < 2.0, f"{len(query)} characters took {elapsed:.2f} s"
