@@ -37,6 +37,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import urllib3
@@ -287,12 +288,11 @@ class RemoteBackend:
         timeout = urllib3.Timeout(connect=min(5.0, self.timeout), read=self.timeout)
         for attempt in (1, 2):
             try:
-                return self.pool.request_encode_body(
+                return self.pool.request(
                     "POST",
                     self.url,
-                    fields=fields,
-                    encode_multipart=False,
-                    headers={"Accept": accept},
+                    body=urlencode(fields).encode("ascii"),
+                    headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
                     timeout=timeout,
                     preload_content=False,
                     redirect=False,

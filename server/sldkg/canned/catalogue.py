@@ -51,7 +51,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "iri": {"type": "string", "format": "uri"},
     "string": {"type": "string"},
     "language": {"type": "string", "pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"},
-    "integer": {"type": "integer"},
+    "integer": {"type": "integer", "format": "int64"},
     "date": {"type": "string", "format": "date"},
 }
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -59,6 +59,10 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
+#: The store evaluates xsd:integer as a 64-bit integer: a value outside is not a usable integer.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+#: How much of a bad value an error message repeats.
+_SHOWN_CHARS = 60
 #: Request parameters that are about the answer, not the query (never reported as unknown).
 RESERVED = frozenset({"format"})
 
@@ -88,34 +92,47 @@ class Parameter:
     example: str | None = None
 
     def to_term(self, value: str) -> str:
-        """``value`` as an N-Triples term of this parameter's type; :class:`ParameterError` when ill-typed."""
+        """``value`` as an N-Triples term of this parameter's type; :class:`ParameterError` when ill-typed.
+
+        Never another exception, whatever the value (its size, unpaired surrogates from a command
+        line, control characters): a bad value is the client's mistake, answered 400 / exit code 2.
+        """
         value = value.strip()
+        shown = _shown(value)
         if self.type == "iri":
             if not _IRI.match(value):
-                raise ParameterError(self.name, f"{value!r} is not an absolute IRI")
+                raise ParameterError(self.name, f"{shown} is not an absolute IRI")
             try:
                 return str(ox.NamedNode(value))
-            except ValueError as exc:
-                raise ParameterError(self.name, f"{value!r} is not a valid IRI: {exc}") from None
+            except ValueError as exc:  # (UnicodeEncodeError included)
+                raise ParameterError(self.name, f"{shown} is not a valid IRI: {_shown(str(exc))}") from None
         if self.type == "integer":
             if not _INTEGER.match(value):
-                raise ParameterError(self.name, f"{value!r} is not an integer")
-            return str(ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer")))
+                raise ParameterError(self.name, f"{shown} is not an integer")
+            digits = value.lstrip("+-").lstrip("0") or "0"
+            # (int() of more than 4300 digits raises ValueError; leading zeros count too)
+            number = int(value[0] + digits if value[0] == "-" else digits) if len(digits) <= 19 else None
+            if number is None or not INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1]:
+                raise ParameterError(self.name, f"{shown} is out of range: integers from {INTEGER_RANGE[0]} to {INTEGER_RANGE[1]}")
+            return str(ox.Literal(str(number), datatype=ox.NamedNode(XSD + "integer")))
         if self.type == "date":
             try:
                 if not _DATE.match(value):
                     raise ValueError
                 dt.date.fromisoformat(value)
             except ValueError:
-                raise ParameterError(self.name, f"{value!r} is not a date (YYYY-MM-DD)") from None
+                raise ParameterError(self.name, f"{shown} is not a date (YYYY-MM-DD)") from None
             return str(ox.Literal(value, datatype=ox.NamedNode(XSD + "date")))
         if self.type == "language":
             if not _LANGUAGE.match(value):
-                raise ParameterError(self.name, f"{value!r} is not a language tag (e.g. de, en)")
+                raise ParameterError(self.name, f"{shown} is not a language tag (e.g. de, en)")
             return str(ox.Literal(value.lower()))
         if not value:
             raise ParameterError(self.name, "is empty")
-        return str(ox.Literal(value))
+        try:
+            return str(ox.Literal(value))
+        except ValueError:  # pyoxigraph refuses text that is not Unicode (an unpaired surrogate)
+            raise ParameterError(self.name, f"{shown} is not valid Unicode text") from None
 
 
 @dataclass(frozen=True)
@@ -162,6 +179,13 @@ class CannedQuery:
                 raw = p.default
             bound.append((p.name, p.to_term(str(raw))))
         return tuple(bound)
+
+
+def _shown(value: str) -> str:
+    """``value`` quoted for an error message, shortened when long (the message must not echo megabytes)."""
+    if len(value) <= _SHOWN_CHARS:
+        return repr(value)
+    return f"{value[:_SHOWN_CHARS]!r}… ({len(value)} characters)"
 
 
 def split_header(text: str) -> tuple[str, int]:
@@ -275,7 +299,7 @@ _STAND_INS = {"iri": "urn:x:stand-in", "string": "x", "language": "de", "integer
 def _dry_run(where: str, text: str, header_lines: int, parameters: Sequence[Parameter]) -> None:
     """Evaluate the query on an empty store with every parameter bound: catches syntax errors and
     parameters the query does not project (the evaluator binds only projected variables)."""
-    bindings = {}
+    bindings: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
     for p in parameters:
         value = p.example if p.example is not None else p.default if p.default is not None else _STAND_INS[p.type]
         bindings[ox.Variable(p.name)] = parse_term(p.to_term(value))
@@ -337,17 +361,20 @@ README_START = "<!-- canned-queries:start (generated by `python -m sldkg.canned.
 README_END = "<!-- canned-queries:end -->"
 
 
+def _parameter_summary(p: Parameter) -> str:
+    """One parameter in the docs table: ``name`` (type, required, default …, e.g. …)."""
+    default = f", default {p.default}" if p.default else ""
+    example = f", e.g. {p.example}" if p.example else ""
+    return f"`{p.name}` ({p.type}{', required' if p.required else ''}{default}{example})"
+
+
 def readme_list(queries: Mapping[str, CannedQuery]) -> str:
     """The table of canned queries in ``docs/endpoint.md``, between its markers (links relative to ``docs/``)."""
     rows = [README_START, "", "| slug | title | parameters (type, example) | form | tags |", "|---|---|---|---|---|"]
     for q in queries.values():
-        params = "; ".join(
-            f"`{p.name}` ({p.type}{', required' if p.required else ''}{', default ' + p.default if p.default else ''}{', e.g. ' + p.example if p.example else ''})"
-            for p in q.parameters
-        )
-        rows.append(
-            f"| [`{q.slug}`](../queries/{q.path.name}) | {q.title} — {q.description['en']} | {params or '–'} | {q.form} | {', '.join(q.tags)} |"
-        )
+        params = "; ".join(_parameter_summary(p) for p in q.parameters)
+        title = f"{q.title} — {q.description['en']}"
+        rows.append(f"| [`{q.slug}`](../queries/{q.path.name}) | {title} | {params or '–'} | {q.form} | {', '.join(q.tags)} |")
     rows += ["", README_END]
     return "\n".join(rows)
 

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from sldkg.settings import GRAPH_BASE
+from sldkg.settings import GRAPH_BASE, Settings
 from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.sparql.lexer import SKIPPED, Token, tokenize
 from sldkg.sparql.lexer import tokens as tokenize_from
@@ -241,7 +241,7 @@ class SafetyPolicy:
     max_check_seconds: float = 2.0
 
     @classmethod
-    def from_settings(cls, settings: object, graphs: Iterable[str] | None = None) -> SafetyPolicy:
+    def from_settings(cls, settings: Settings, graphs: Iterable[str] | None = None) -> SafetyPolicy:
         return cls(
             dataset_graphs=None if graphs is None else frozenset(graphs),
             max_query_chars=settings.max_query_chars,
