@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, Response
 
 from sldkg.backends.embedded import Backend, EmbeddedBackend
 from sldkg.graph.store import EmbeddedStore, load
@@ -42,4 +42,12 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
     from sldkg.web import register_blueprints
 
     register_blueprints(app)
+    app.after_request(_no_sniffing)
     return app
+
+
+def _no_sniffing(response: Response) -> Response:
+    """Every answer (JSON and text errors that echo input, 404s, static files): browsers must not
+    guess another type than the one sent. (Answers gunicorn gives before the app runs have no headers of ours.)"""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
