@@ -71,6 +71,9 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
         f"PREFIX g: <{GRAPH_BASE}" + "a" * (n // 2) + "> SELECT * " + "FROM g:a " * (n // 18) + "{}"
     ),
     "brackets": lambda n: "{" * n,
+    "brackets on many lines": lambda n: "{\n" * (n // 2),
+    "unknown words on many lines": lambda n: "x\n" * (n // 2),
+    "FROM without a graph": lambda n: AMPLIFIER + "FROM\n" * (n // 5),
 }
 
 

@@ -35,6 +35,7 @@ query texts up to :data:`CACHED_QUERY_CHARS` are cached.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import time
@@ -447,7 +448,7 @@ class _Inspection:
             if not (i - start) % _CLOCK_EVERY:
                 self.deadline.check()
             token = self.tokens[i]
-            if not everything and token.kind not in ("word", "pname"):
+            if (not everything or self.first is not None) and token.kind not in ("word", "pname"):
                 continue  # brackets and the rest can only make a refusal that does not count here
             refusal = self._inspect(i, token)
             if refusal is None:
@@ -578,7 +579,16 @@ def _refuse(text: str, token: Token, kind: str, message: str) -> Refusal:
 
 
 def _position(text: str, offset: int) -> str:
-    """``line:column`` (both from 1) of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return f"line {line}, column {column}"
+    """``line:column`` (both from 1) of ``offset`` in ``text`` (logarithmic: a scan may refuse many tokens)."""
+    breaks = _line_breaks(text)
+    line = bisect.bisect_left(breaks, offset)
+    column = offset - (breaks[line - 1] + 1 if line else 0) + 1
+    return f"line {line + 1}, column {column}"
+
+
+@functools.lru_cache(maxsize=4)
+def _line_breaks(text: str) -> list[int]:
+    return [match.start() for match in _LINE_BREAK.finditer(text)]
+
+
+_LINE_BREAK = re.compile("\n")
