@@ -74,6 +74,11 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "brackets on many lines": lambda n: "{\n" * (n // 2),
     "unknown words on many lines": lambda n: "x\n" * (n // 2),
     "FROM without a graph": lambda n: AMPLIFIER + "FROM\n" * (n // 5),
+    # Every other reading stays out of step with the first to the end (one line of short strings):
+    # the worst case of the readings, 16 linear passes.
+    "strings out of step in every reading": lambda n: (
+        "SELECT * WHERE { ?s <a'0> ?o . ?s <b'1> ?o . ?s <c'2> ?o . ?s <d'3> ?o . " + " 'b'" * (n // 4)
+    ),
 }
 
 

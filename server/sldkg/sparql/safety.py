@@ -18,8 +18,9 @@ Why a tokenizer and not a parser: rdflib's SPARQL parser is thorough but takes m
 query (see ``benchmarks/safety_check.py``), which would double the cost of a cheap query, while this
 scan takes microseconds. It is correct where it matters because it skips exactly what SPARQL
 skips — strings (all four quote forms, with escapes), IRIs, comments, escaped characters in
-prefixed names — and treats everything else as code. Two ambiguities of SPARQL's grammar are
-resolved by scanning every reading and refusing when any reading is refused:
+prefixed names — and treats everything else as code (the one lexer, :mod:`sldkg.sparql.lexer`).
+Two ambiguities of SPARQL's grammar are resolved by scanning every reading and refusing when any
+reading is refused:
 
 * ``\\uXXXX`` escapes: the SPARQL specification decodes them before parsing (some stores do,
   pyoxigraph does not), so a query containing them is scanned both as written and decoded;
@@ -27,10 +28,19 @@ resolved by scanning every reading and refusing when any reading is refused:
   clause (an IRI holds no spaces, braces or ``<``), but it can hold an apostrophe that the parser
   reads as the start of a string — so such a ``<…'…>`` is read both ways.
 
-The scan is linear in the length of the query (it runs in the web thread, which no time limit
-protects): a quote that starts no string ends at its line, prefixes longer than 64 characters are
-not recognised, and at most :data:`MAX_AMBIGUITIES` ambiguous ``<`` are explored. Verdicts for
-query texts up to :data:`CACHED_QUERY_CHARS` are cached.
+The query as written counts in full; in the other readings (which break up strings and IRIs) only
+what reaches out or writes (:data:`DANGEROUS`) counts. A reading is scanned to its end even after a
+refusal, so that a syntax error cannot hide a later ``SERVICE``.
+
+The check is linear in the length of the query, including the work summed over all readings (it
+runs in the web thread, before any time limit of an executor applies): the lexer is linear
+(:mod:`sldkg.sparql.lexer`); at most :data:`MAX_AMBIGUITIES` ambiguous ``<`` are explored; and each
+other reading is tokenized and inspected only where it differs from the first one (from its first
+reinterpreted ``<`` until its tokens meet the first reading's again). Declared IRIs are at most
+:data:`MAX_DECLARED_IRI` long, and line/column of a refusal are found by bisection. On top of that,
+one check may use at most :attr:`SafetyPolicy.max_check_seconds` of its thread's CPU time; beyond
+it the query is refused with 503 ``check-timeout`` (:class:`Deadline`). Verdicts for query texts up
+to :data:`CACHED_QUERY_CHARS` are cached (a ``check-timeout`` never is).
 """
 
 from __future__ import annotations
