@@ -169,3 +169,19 @@ def test_query_form_dataset_clause_and_where_group_are_linear(opener):
     bind_substitutions("SELECT ?x " + body + " WHERE { ?x ?p ?o }", [("x", "<http://e/x>")])
     elapsed = time.process_time() - started
     assert elapsed < 2.0, f"{len(query)} characters took {elapsed:.2f} s"
+
+
+# -- the budget: a check that takes too long is refused, not finished ------------------------------
+def test_a_check_over_its_budget_is_refused_with_503_and_not_cached():
+    from sldkg.sparql import safety
+
+    policy = SafetyPolicy(frozenset({GRAPH_BASE + "a"}), max_check_seconds=0.0)
+    refusal = inspect(QueryJob(issue12_amplified(20_000)), policy)
+    assert refusal is not None and (refusal.status, refusal.kind) == (503, "check-timeout")
+    assert dict(refusal.details)["limit_seconds"] == 0.0 and "not run" in refusal.message
+    short = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 2_000  # short enough for the verdict cache
+    cached = safety._inspect_query_cached.cache_info().currsize
+    answer = safety.check(QueryJob(short), policy)
+    assert answer is not None and (answer.status, answer.error) == (503, "check-timeout")
+    assert safety._inspect_query_cached.cache_info().currsize == cached, "an overrun must not be cached"
+    assert inspect(QueryJob(short), SafetyPolicy(frozenset({GRAPH_BASE + "a"}))) is None

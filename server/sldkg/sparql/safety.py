@@ -222,7 +222,7 @@ class Deadline:
         self.at = time.thread_time() + seconds
 
     def check(self) -> None:
-        if time.thread_time() > self.at:
+        if time.thread_time() >= self.at:
             raise CheckOverrun(self.seconds)
 
 
