@@ -11,7 +11,8 @@ the rest of its line), ``iri``, ``var``, ``lang``, ``bnode``, ``pname`` (a prefi
 bare ``:``), ``word``, ``number``, ``open`` / ``close`` (any of ``({[`` / ``)}]``) and ``other``.
 
 Why linear. Every alternative of the token expression matches in time bounded by its token,
-by its line, or by a constant (prefixes longer than 64 characters are not recognised), except a
+by its line, or by a constant (prefixes longer than 64 characters are not recognised); an IRI that
+does not close stops at the next ``<``, where the next attempt starts. The exception is a
 long string (``\"\"\"…\"\"\"``, ``'''…'''``): a regular expression that looks for the closing quotes
 scans to the end of the text each time an opener has none, and a text of openers made that
 quadratic (issue 12: 12 KB took 31 s). Here the closer is searched by :func:`_long_string_end`,
