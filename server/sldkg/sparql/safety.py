@@ -418,6 +418,9 @@ def _unterminated(tokens: Sequence[Token], text: str) -> Refusal | None:
     return None
 
 
+#: The kinds of tokens the inspection looks at; only words and prefixed names can reach out or write.
+_INSPECTED = frozenset({"open", "close", "pname", "word"})
+_DANGEROUS_KINDS = frozenset({"pname", "word"})
 #: A declaration as it changes the scan's state: ("BASE", IRI) or (prefix, IRI), IRIs as written.
 Declaration = tuple[str, str]
 
@@ -454,12 +457,14 @@ class _Inspection:
         return [declaration for i, declaration in self.declarations if i >= start]
 
     def scan(self, start: int, stop: int, everything: bool) -> None:
+        tokens, deadline = self.tokens, self.deadline
+        inspected = _INSPECTED if everything else _DANGEROUS_KINDS
         for i in range(start, stop):
             if not (i - start) % _CLOCK_EVERY:
-                self.deadline.check()
-            token = self.tokens[i]
-            if (not everything or self.first is not None) and token.kind not in ("word", "pname"):
-                continue  # brackets and the rest can only make a refusal that does not count here
+                deadline.check()
+            token = tokens[i]
+            if token.kind not in inspected:
+                continue  # nothing to see (strings, IRIs, variables …), or nothing that counts here
             refusal = self._inspect(i, token)
             if refusal is None:
                 continue
@@ -468,6 +473,7 @@ class _Inspection:
                 return
             if everything and self.first is None:
                 self.first = refusal
+                inspected = _DANGEROUS_KINDS  # brackets and the rest can only make refusals that no longer count
 
     def _declare(self, name: str, iri: str) -> None:
         if name == "BASE":
