@@ -21,9 +21,15 @@ from sldkg.sparql.safety import SafetyPolicy, check
 
 class Backend(Protocol):
     kind: str
-    #: Data version (used for ETags and cache keys).
-    version: str
-    modified: datetime
+
+    # Read-only for the web layer: the embedded backend keeps them as attributes, the remote one
+    # computes them (a property does not fit a settable attribute of a protocol).
+    @property
+    def version(self) -> str:
+        """Data version (used for ETags and cache keys)."""
+
+    @property
+    def modified(self) -> datetime: ...
 
     def run(self, job: QueryJob) -> Answer:
         """Evaluate ``job``; every refusal or failure is an ``Answer`` with status >= 400."""
