@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, Response
 
 from sldkg.backends.base import Backend
 from sldkg.backends.embedded import EmbeddedBackend
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
     from sldkg.web import register_blueprints
 
     register_blueprints(app)
+    app.after_request(_no_sniffing)
     return app
 
 
@@ -82,3 +83,10 @@ def state_of(app: Flask) -> AppState:
     state = app.extensions[STATE_KEY]
     assert isinstance(state, AppState)
     return state
+
+
+def _no_sniffing(response: Response) -> Response:
+    """Every answer (JSON and text errors that echo input, 404s, static files): browsers must not
+    guess another type than the one sent. (Answers gunicorn gives before the app runs have no headers of ours.)"""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -37,13 +37,16 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import urllib3
 from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from sldkg.settings import Settings
+from sldkg.sparql import protocol
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob, result_too_large
+from sldkg.sparql.lexer import tokenize
 from sldkg.sparql.safety import SafetyPolicy, check
 
 #: Seconds a computed :attr:`RemoteBackend.version` is reused before the store is asked again.
@@ -59,24 +62,7 @@ _GRAPH_PARSERS = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
 
-_PROLOGUE_ITEM = re.compile(r"""\s*(?:\#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)""", re.IGNORECASE | re.VERBOSE)
-_FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _VARIABLE = re.compile(r"^\w+$")
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
-      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-      | (?P<iri><[^<>"{}|^`\\\s]*>)
-      | (?P<variable>[?$]\w+)
-      | (?P<pname>[A-Za-z_][\w.-]*:[\w.:-]*|:[\w.:-]*)
-      | (?P<word>[A-Za-z_]\w*)
-      | (?P<lparen>\()
-      | (?P<rparen>\))
-      | (?P<open>\{)
-      | (?P<close>\})
-      | (?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
-)
 
 
 class StoreUnavailable(Exception):
@@ -87,15 +73,11 @@ class StoreUnavailable(Exception):
 
 
 def query_form(query: str) -> str | None:
-    """The form (SELECT/ASK/CONSTRUCT/DESCRIBE) of ``query``, read after its prologue; ``None`` if unclear."""
-    position = 0
-    while True:
-        match = _PROLOGUE_ITEM.match(query, position)
-        if not match or match.end() == position:
-            break
-        position = match.end()
-    form = _FORM.match(query, position)
-    return form.group(1).upper() if form else None
+    """The form (SELECT/ASK/CONSTRUCT/DESCRIBE) of ``query``, read after its prologue; ``None`` if unclear or an update."""
+    try:
+        return protocol.query_form(query)
+    except protocol.ProtocolError:
+        return None
 
 
 def parse_term(ntriples: str) -> ox.NamedNode | ox.Literal:
@@ -134,28 +116,27 @@ def bind_substitutions(query: str, substitutions: Sequence[tuple[str, str]]) -> 
 def where_group_start(query: str) -> int | None:
     """Offset just after the ``{`` that opens the WHERE group of ``query``; ``None`` when there is none.
 
-    Comments, strings and IRIs are skipped; for CONSTRUCT the group after the WHERE keyword counts
+    Comments, strings and IRIs are skipped (the tokens of :mod:`sldkg.sparql.lexer`); for CONSTRUCT the group after the WHERE keyword counts
     (the first braces hold the template), for the other forms the first top-level group.
     """
     form = query_form(query)
     if form is None:
         return None
     depth, parens, seen_where, template_seen = 0, 0, False, False
-    for token in _TOKEN.finditer(query):
-        kind = token.lastgroup
-        if kind == "lparen":
+    for token in tokenize(query):
+        if token.text == "(":
             parens += 1
-        elif kind == "rparen":
+        elif token.text == ")":
             parens -= 1
         elif parens:
             continue  # braces inside parentheses belong to EXISTS in an expression, not to the WHERE group
-        elif kind == "word" and depth == 0 and token.group().upper() == "WHERE":
+        elif token.kind == "word" and depth == 0 and token.text.upper() == "WHERE":
             seen_where = True
-        elif kind == "open":
+        elif token.text == "{":
             if depth == 0 and (form != CONSTRUCT or (seen_where and template_seen)):
-                return token.end()
+                return token.offset + 1
             depth += 1
-        elif kind == "close":
+        elif token.text == "}":
             depth -= 1
             template_seen = template_seen or depth == 0
     return None  # also CONSTRUCT WHERE { … }: its short form takes triple patterns only, so VALUES goes last
@@ -307,12 +288,11 @@ class RemoteBackend:
         timeout = urllib3.Timeout(connect=min(5.0, self.timeout), read=self.timeout)
         for attempt in (1, 2):
             try:
-                return self.pool.request_encode_body(
+                return self.pool.request(
                     "POST",
                     self.url,
-                    fields=fields,
-                    encode_multipart=False,
-                    headers={"Accept": accept},
+                    body=urlencode(fields).encode("ascii"),
+                    headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
                     timeout=timeout,
                     preload_content=False,
                     redirect=False,

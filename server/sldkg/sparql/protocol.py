@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT
+from sldkg.sparql.lexer import SKIPPED, tokenize, tokens
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -187,37 +188,22 @@ def _graph_iris(params: Sequence[tuple[str, str]], name: str) -> list[str]:
     return iris
 
 
-# Comments, strings and IRIs are skipped so that a keyword inside them does not count.
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\n]*)
-    | (?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\s]*>)
-    | (?P<var>[?$]\w+)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_\-.]*(?::[^\s<>{}()]*)?|:[^\s<>{}()]*)
-    | (?P<other>\S)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
 def query_form(query: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE; ``None`` when undecidable; :class:`ProtocolError` for an update.
 
-    Skips the prologue (BASE and PREFIX declarations) and comments, and looks at the first keyword.
+    Skips the prologue (BASE and PREFIX declarations) and comments, and looks at the first keyword
+    (tokens of :mod:`sldkg.sparql.lexer`, the lexer of the safety check).
     """
     expect_prologue_arg = 0
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup
-        if kind == "comment":
+    for token in tokens(query):  # lazily: only the prologue and the first keyword are read
+        if token.kind in SKIPPED:
             continue
-        token = match.group()
         if expect_prologue_arg:
             expect_prologue_arg -= 1
             continue
-        if kind != "word":
+        if token.kind != "word":
             return None
-        keyword = token.upper()
+        keyword = token.text.upper()
         if keyword == "BASE":
             expect_prologue_arg = 1
             continue
@@ -238,4 +224,4 @@ def declares_dataset(query: str) -> bool:
     Only the keyword counts: not ``FROM`` inside strings, IRIs, comments, prefixed names or a
     variable called ``?from``.
     """
-    return any(m.lastgroup == "word" and m.group().upper() == "FROM" for m in _TOKEN.finditer(query))
+    return any(token.kind == "word" and token.text.upper() == "FROM" for token in tokenize(query))

@@ -18,8 +18,9 @@ Why a tokenizer and not a parser: rdflib's SPARQL parser is thorough but takes m
 query (see ``benchmarks/safety_check.py``), which would double the cost of a cheap query, while this
 scan takes microseconds. It is correct where it matters because it skips exactly what SPARQL
 skips — strings (all four quote forms, with escapes), IRIs, comments, escaped characters in
-prefixed names — and treats everything else as code. Two ambiguities of SPARQL's grammar are
-resolved by scanning every reading and refusing when any reading is refused:
+prefixed names — and treats everything else as code (the one lexer, :mod:`sldkg.sparql.lexer`).
+Two ambiguities of SPARQL's grammar are resolved by scanning every reading and refusing when any
+reading is refused:
 
 * ``\\uXXXX`` escapes: the SPARQL specification decodes them before parsing (some stores do,
   pyoxigraph does not), so a query containing them is scanned both as written and decoded;
@@ -27,23 +28,35 @@ resolved by scanning every reading and refusing when any reading is refused:
   clause (an IRI holds no spaces, braces or ``<``), but it can hold an apostrophe that the parser
   reads as the start of a string — so such a ``<…'…>`` is read both ways.
 
-The scan is linear in the length of the query (it runs in the web thread, which no time limit
-protects): a quote that starts no string ends at its line, prefixes longer than 64 characters are
-not recognised, and at most :data:`MAX_AMBIGUITIES` ambiguous ``<`` are explored. Verdicts for
-query texts up to :data:`CACHED_QUERY_CHARS` are cached.
+The query as written counts in full; in the other readings (which break up strings and IRIs) only
+what reaches out or writes (:data:`DANGEROUS`) counts. A reading is scanned to its end even after a
+refusal, so that a syntax error cannot hide a later ``SERVICE``.
+
+The check is linear in the length of the query, including the work summed over all readings (it
+runs in the web thread, before any time limit of an executor applies): the lexer is linear
+(:mod:`sldkg.sparql.lexer`); at most :data:`MAX_AMBIGUITIES` ambiguous ``<`` are explored; and each
+other reading is tokenized and inspected only where it differs from the first one (from its first
+reinterpreted ``<`` until its tokens meet the first reading's again). Declared IRIs are at most
+:data:`MAX_DECLARED_IRI` long, and line/column of a refusal are found by bisection. On top of that,
+one check may use at most :attr:`SafetyPolicy.max_check_seconds` of its thread's CPU time; beyond
+it the query is refused with 503 ``check-timeout`` (:class:`Deadline`). Verdicts for query texts up
+to :data:`CACHED_QUERY_CHARS` are cached (a ``check-timeout`` never is).
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from urllib.parse import urljoin
 
-from sldkg.settings import GRAPH_BASE
+from sldkg.settings import GRAPH_BASE, Settings
 from sldkg.sparql.jobs import Answer, QueryJob
+from sldkg.sparql.lexer import SKIPPED, Token, tokenize
+from sldkg.sparql.lexer import tokens as tokenize_from
 
 #: Words SPARQL 1.1 (and 1.2 / RDF-star, as pyoxigraph accepts them) knows; compared in upper case.
 KEYWORDS = frozenset(
@@ -177,53 +190,40 @@ KEYWORDS = frozenset(
 #: Keywords that only occur in SPARQL Update requests.
 UPDATE_KEYWORDS = frozenset(["LOAD", "INTO", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH", "USING"])
 
-_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-_VAR_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PN_CHARS = _VAR_CHARS + "\\-"
-_LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
-_PERCENT = r"%[0-9A-Fa-f]{2}"
-_LOCAL_CHAR = rf"(?:[{_PN_CHARS}:]|{_PERCENT}|{_LOCAL_ESCAPE})"
-_TOKEN = re.compile(
-    "|".join(
-        (
-            r"(?P<space>\s+)",
-            r"(?P<comment>#[^\r\n]*)",
-            r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
-            r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-            r'|"(?:[^"\\\r\n]|\\.)*"'
-            r"|'(?:[^'\\\r\n]|\\.)*')",
-            # A quote that starts no string: the parser cannot read this line either (a query with it
-            # is a syntax error), and skipping to the end of the line keeps the scan linear.
-            r"""(?P<unterminated>["'][^\r\n]*)""",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            rf"(?P<var>[?$][{_VAR_CHARS}]+)",
-            r"(?P<lang>@[A-Za-z][A-Za-z0-9-]*)",
-            rf"(?P<bnode>_:(?:[{_PN_CHARS}.])*)",
-            # A prefixed name: optional prefix, colon, optional local part (which cannot end with a dot).
-            # (Prefixes longer than 64 characters are not recognised, which keeps the scan linear:
-            # their text reads as unknown words, and the query is refused.)
-            rf"(?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]{{0,62}}[{_PN_CHARS}])?)?:"
-            rf"(?:{_LOCAL_CHAR}(?:(?:{_LOCAL_CHAR}|\.)*{_LOCAL_CHAR})?)?)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<open>[({\[])",
-            r"(?P<close>[)}\]])",
-            r"(?P<other>\^\^|\|\||&&|!=|<=|>=|[\s\S])",
-        )
-    )
-)
 #: Refusal kinds of queries that would reach out of the dataset or change it.
 DANGEROUS = frozenset({"service-refused", "update-refused", "graph-refused"})
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SKIPPED = frozenset({"space", "comment"})
 #: How many ambiguous ``<…'…>`` a query may contain (each doubles the readings that are scanned).
 MAX_AMBIGUITIES = 4
+#: The longest IRI a ``BASE`` or ``PREFIX`` declaration may have: every later use resolves against it,
+#: so without a bound a long one and many uses would make the check quadratic.
+MAX_DECLARED_IRI = 2048
+#: How often (in tokens) the check looks at its clock.
+_CLOCK_EVERY = 4096
 
 
-class Token(NamedTuple):
-    kind: str
-    text: str
-    offset: int
+class CheckOverrun(Exception):
+    """The check ran out of its time (:attr:`SafetyPolicy.max_check_seconds`); never cached."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the safety check took longer than its limit of {seconds:g} s")
+        self.seconds = seconds
+
+
+class Deadline:
+    """When the check must give up; ``check()`` raises :class:`CheckOverrun` after it.
+
+    The clock is the CPU time of the calling thread: the budget bounds the work of one check, and a
+    server busy with other requests does not make an ordinary query overrun it.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = time.thread_time() + seconds
+
+    def check(self) -> None:
+        if time.thread_time() >= self.at:
+            raise CheckOverrun(self.seconds)
 
 
 @dataclass(frozen=True)
@@ -247,13 +247,17 @@ class SafetyPolicy:
     dataset_graphs: frozenset[str] | None = None
     max_query_chars: int = 100_000
     max_query_nesting: int = 128
+    #: CPU budget of one check (seconds of the thread's CPU time): beyond it the query is refused with 503
+    #: ``check-timeout`` instead of being checked further (see :class:`Deadline`).
+    max_check_seconds: float = 2.0
 
     @classmethod
-    def from_settings(cls, settings: object, graphs: Iterable[str] | None = None) -> SafetyPolicy:
+    def from_settings(cls, settings: Settings, graphs: Iterable[str] | None = None) -> SafetyPolicy:
         return cls(
             dataset_graphs=None if graphs is None else frozenset(graphs),
             max_query_chars=settings.max_query_chars,
             max_query_nesting=getattr(settings, "max_query_nesting", cls.max_query_nesting),
+            max_check_seconds=getattr(settings, "max_check_seconds", cls.max_check_seconds),
         )
 
     def allows_graph(self, iri: str) -> bool:
@@ -263,7 +267,7 @@ class SafetyPolicy:
 
 
 def check(job: QueryJob, policy: SafetyPolicy) -> Answer | None:
-    """``None`` when ``job`` may run, else the refusal as an :class:`Answer` (status 400 or 413)."""
+    """``None`` when ``job`` may run, else the refusal as an :class:`Answer` (status 400, 413, or 503 when the check ran out of time)."""
     refusal = inspect(job, policy)
     return None if refusal is None else refusal.answer()
 
@@ -281,9 +285,18 @@ def inspect(job: QueryJob, policy: SafetyPolicy) -> Refusal | None:
         for graph in graphs:
             if not policy.allows_graph(graph):
                 return _outside(graph, f"the {parameter} parameter")
-    if len(job.query) <= CACHED_QUERY_CHARS:
-        return _inspect_query_cached(job.query, policy)
-    return inspect_query(job.query, policy)
+    try:
+        if len(job.query) <= CACHED_QUERY_CHARS:
+            return _inspect_query_cached(job.query, policy)
+        return inspect_query(job.query, policy)
+    except CheckOverrun as exc:
+        return Refusal(
+            503,
+            "check-timeout",
+            f"{exc}, so the query was not run: the server may be busy, or the query is unusually slow to check "
+            "(many IRIs containing an apostrophe, escapes, unclosed strings); try again, or simplify it",
+            (("limit_seconds", exc.seconds),),
+        )
 
 
 #: Queries up to this length have their verdict cached (canned queries, pages and repeated ad-hoc
@@ -296,68 +309,101 @@ def _inspect_query_cached(query: str, policy: SafetyPolicy) -> Refusal | None:
     return inspect_query(query, policy)
 
 
-def inspect_query(query: str, policy: SafetyPolicy) -> Refusal | None:
-    """The first reason the query text must not run, or ``None`` (scans every reading, see module doc)."""
-    refusals: list[Refusal] = []
-    decoded = _UNICODE_ESCAPE.sub(_decode_escape, query)
-    for text in (query, decoded) if decoded != query else (query,):
-        all_readings = list(readings(text))
-        for number, tokens in enumerate(all_readings):
-            refusal = _inspect_tokens(tokens, text, policy)
-            if refusal is None and decoded == query and len(all_readings) == 1:
-                # The only reading there is: a quote that starts no string is certainly a syntax
-                # error, and saying so here spares an executor (pyoxigraph's parser can take
-                # seconds to find it on a long line).
-                refusal = _unterminated(tokens, text)
-            # The other readings (decoded escapes, ``<`` as an operator) break up strings and IRIs, so
-            # words and prefixes seen in them may be text: there only what reaches out or writes counts.
-            primary = text is query and number == 0
-            if refusal is not None and (primary or refusal.kind in DANGEROUS or refusal.kind == "ambiguous"):
-                refusals.append(refusal)
-    dangerous = [r for r in refusals if r.kind in DANGEROUS]
-    return (dangerous or refusals or [None])[0]
+def inspect_query(query: str, policy: SafetyPolicy, deadline: Deadline | None = None) -> Refusal | None:
+    """The first reason the query text must not run, or ``None`` (scans every reading, see module doc).
 
-
-def tokenize(text: str, reinterpret: frozenset[int] = frozenset()) -> list[Token]:
-    """The significant tokens of ``text`` (no spaces or comments).
-
-    ``reinterpret``: offsets of ``<`` to read as the less-than operator although an IRI could start there.
+    A refusal that reaches out or writes (:data:`DANGEROUS`) in any reading wins; otherwise the
+    first refusal of the query as written (or an ``ambiguous`` one). Raises :class:`CheckOverrun`
+    when the check takes longer than ``deadline`` (by default :attr:`SafetyPolicy.max_check_seconds`).
     """
-    if not reinterpret:  # the usual case, in one pass of the regex engine
-        return [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text) if m.lastgroup not in _SKIPPED]
-    tokens = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        assert match is not None  # the last alternative matches any character
-        kind = match.lastgroup or "other"
-        if kind == "iri" and pos in reinterpret:
-            tokens.append(Token("other", "<", pos))
-            pos += 1
-            continue
-        if kind not in _SKIPPED:
-            tokens.append(Token(kind, match.group(), pos))
-        pos = match.end()
-    return tokens
+    deadline = deadline or Deadline(policy.max_check_seconds)
+    decoded = _UNICODE_ESCAPE.sub(_decode_escape, query)
+    texts = (query, decoded) if decoded != query else (query,)
+    first: Refusal | None = None
+    for text in texts:
+        found, dangerous = _inspect_text(text, policy, deadline, as_written=text is query, only_text=len(texts) == 1)
+        if dangerous is not None:
+            return dangerous
+        first = first or found
+    return first
 
 
-def readings(text: str) -> Iterator[list[Token]]:
-    """Every tokenization of ``text`` that differs in how an ambiguous ``<…'…>`` is read."""
-    pending: list[frozenset[int]] = [frozenset()]
+def _inspect_text(
+    text: str, policy: SafetyPolicy, deadline: Deadline, as_written: bool, only_text: bool
+) -> tuple[Refusal | None, Refusal | None]:
+    """``(first refusal, first dangerous refusal)`` over every reading of ``text``.
+
+    The first reading (every ``<…>`` an IRI) is scanned in full. Another reading differs from it
+    only from its first reinterpreted ``<`` up to where its tokens meet the first reading's again;
+    only that stretch (and two tokens on either side) is tokenized and inspected, and the rest only
+    when the stretch declared other prefixes or another base than the first reading did there.
+    The other readings break up strings and IRIs, so words and prefixes seen in them may be text:
+    there only what reaches out or writes counts.
+    """
+    first_reading = tokenize(text)
+    deadline.check()
+    inspection = _Inspection(first_reading, text, policy, deadline)
+    inspection.scan(0, len(first_reading), everything=as_written)
+    if inspection.dangerous is not None:
+        return None, inspection.dangerous
+    found = inspection.first
+    ambiguous = _ambiguous_iris(first_reading)
+    if not ambiguous:
+        if found is None and as_written and only_text:
+            # The only reading there is: a quote that starts no string is certainly a syntax
+            # error, and saying so here spares an executor (pyoxigraph's parser can take
+            # seconds to find it on a long line).
+            found = _unterminated(first_reading, text)
+        return found, None
+    offsets = [token.offset for token in first_reading]
+    index = {offset: i for i, offset in enumerate(offsets)}
+    declarations = inspection.declarations
+    pending = [frozenset({token.offset}) for token in ambiguous]
     seen: set[frozenset[int]] = set()
     while pending:
         reinterpret = pending.pop()
         if reinterpret in seen:
             continue
         seen.add(reinterpret)
-        tokens = tokenize(text, reinterpret)
-        yield tokens
-        for token in tokens:
-            if token.kind == "iri" and "'" in token.text and token.offset not in reinterpret:
+        deadline.check()
+        lowest, highest = min(reinterpret), max(reinterpret)
+        k = index[lowest]  # (the lowest reinterpreted ``<`` is always an IRI of the first reading)
+        stretch: list[Token] = []
+        rejoin, rejoined_at = len(first_reading), len(text)
+        for count, token in enumerate(tokenize_from(text, reinterpret, lowest)):
+            if not count % _CLOCK_EVERY:
+                deadline.check()
+            if token.offset > highest and token.offset in index:
+                rejoin, rejoined_at = index[token.offset], token.offset
+                break
+            if token.kind not in SKIPPED:
+                stretch.append(token)
+        reading = first_reading[:k] + stretch + first_reading[rejoin:]
+        lo, hi = max(0, k - 2), min(len(reading), k + len(stretch) + 2)
+        other = _Inspection(reading, text, policy, deadline)
+        other.replay(declarations, before=lo)
+        other.scan(lo, hi, everything=False)
+        if other.dangerous is None and other.declared_since(lo) != [d for i, d in declarations if lo <= i < rejoin + 2]:
+            other.scan(hi, len(reading), everything=False)
+        if other.dangerous is not None:
+            return None, other.dangerous
+        candidates = (
+            [t for t in ambiguous if t.offset < lowest] + _ambiguous_iris(stretch) + [t for t in ambiguous if t.offset >= rejoined_at]
+        )
+        for token in candidates:
+            if token.offset not in reinterpret:
                 if len(reinterpret) >= MAX_AMBIGUITIES:
-                    yield [Token("ambiguous", token.text, token.offset)]
-                    return
+                    refusal = _refuse(
+                        text, token, "ambiguous", f"more than {MAX_AMBIGUITIES} IRIs containing an apostrophe; write it as %27"
+                    )
+                    return found or refusal, None
                 pending.append(reinterpret | {token.offset})
+    return found, None
+
+
+def _ambiguous_iris(tokens: Sequence[Token]) -> list[Token]:
+    """The ``<…'…>`` among ``tokens``: an IRI, or a less-than followed by a string."""
+    return [token for token in tokens if token.kind == "iri" and "'" in token.text]
 
 
 def _decode_escape(match: re.Match[str]) -> str:
@@ -372,31 +418,96 @@ def _unterminated(tokens: Sequence[Token], text: str) -> Refusal | None:
     return None
 
 
-def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) -> Refusal | None:
-    prefixes: dict[str, str] = {}
-    base: str | None = None
-    depth = 0
-    for i, token in enumerate(tokens):
-        if token.kind == "ambiguous":
-            return _refuse(text, token, "ambiguous", f"more than {MAX_AMBIGUITIES} IRIs containing an apostrophe; write it as %27")
+#: The kinds of tokens the inspection looks at; only words and prefixed names can reach out or write.
+_INSPECTED = frozenset({"open", "close", "pname", "word"})
+_DANGEROUS_KINDS = frozenset({"pname", "word"})
+#: A declaration as it changes the scan's state: ("BASE", IRI) or (prefix, IRI), IRIs as written.
+Declaration = tuple[str, str]
+
+
+class _Inspection:
+    """The scan of one reading: declared prefixes, base, bracket depth, and what was found.
+
+    :meth:`scan` records the first refusal of any kind (when asked for everything) and stops at the
+    first dangerous one (:attr:`dangerous`). It goes on after other refusals, so that a syntax
+    error early in a reading cannot hide a SERVICE later in it.
+    """
+
+    def __init__(self, tokens: Sequence[Token], text: str, policy: SafetyPolicy, deadline: Deadline):
+        self.tokens = tokens
+        self.text = text
+        self.policy = policy
+        self.deadline = deadline
+        self.prefixes: dict[str, str] = {}
+        self.base: str | None = None
+        self.depth = 0
+        #: (index of the token that declared, declaration), in order.
+        self.declarations: list[tuple[int, Declaration]] = []
+        self.first: Refusal | None = None
+        self.dangerous: Refusal | None = None
+
+    def replay(self, declarations: Sequence[tuple[int, Declaration]], before: int) -> None:
+        """Take over the state that ``declarations`` made before token ``before`` (of another reading with the same tokens there)."""
+        for i, (name, iri) in declarations:
+            if i >= before:
+                break
+            self._declare(name, iri)
+
+    def declared_since(self, start: int) -> list[Declaration]:
+        return [declaration for i, declaration in self.declarations if i >= start]
+
+    def scan(self, start: int, stop: int, everything: bool) -> None:
+        tokens, deadline = self.tokens, self.deadline
+        inspected = _INSPECTED if everything else _DANGEROUS_KINDS
+        for i in range(start, stop):
+            if not (i - start) % _CLOCK_EVERY:
+                deadline.check()
+            token = tokens[i]
+            if token.kind not in inspected:
+                continue  # nothing to see (strings, IRIs, variables …), or nothing that counts here
+            refusal = self._inspect(i, token)
+            if refusal is None:
+                continue
+            if refusal.kind in DANGEROUS:
+                self.dangerous = refusal
+                return
+            if everything and self.first is None:
+                self.first = refusal
+                inspected = _DANGEROUS_KINDS  # brackets and the rest can only make refusals that no longer count
+
+    def _declare(self, name: str, iri: str) -> None:
+        if name == "BASE":
+            self.base = _resolve(iri, self.base)
+        else:
+            self.prefixes[name] = _resolve(iri, self.base)
+
+    def _following(self, i: int) -> Token | None:
+        return self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+
+    def _inspect(self, i: int, token: Token) -> Refusal | None:
+        text, policy = self.text, self.policy
         if token.kind == "open":
-            depth += 1
-            if depth > policy.max_query_nesting:
+            self.depth += 1
+            if self.depth > policy.max_query_nesting:
                 return _refuse(text, token, "too-deeply-nested", f"brackets nest deeper than {policy.max_query_nesting} levels")
         elif token.kind == "close":
-            depth = max(0, depth - 1)
+            self.depth = max(0, self.depth - 1)
         elif token.kind == "pname":
             prefix = token.text.split(":", 1)[0]
-            refusal = _inspect_glued(token, text, prefixes, policy)
+            refusal = _inspect_glued(token, text, self.prefixes, policy)
             if refusal is not None:
                 return refusal
-            following = tokens[i + 1] if i + 1 < len(tokens) else None
-            declaring = i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
-            if declaring:
+            following = self._following(i)
+            if i > 0 and self.tokens[i - 1].kind == "word" and self.tokens[i - 1].text.upper() == "PREFIX":
                 if following is None or following.kind != "iri":
                     return _refuse(text, token, "syntax", f"PREFIX {token.text} must be followed by an IRI in <…>")
-                prefixes[prefix] = _resolve(following.text[1:-1], base)
-            elif prefix not in prefixes:
+                if len(following.text) > MAX_DECLARED_IRI:
+                    return _refuse(
+                        text, following, "syntax", f"the IRI of PREFIX {token.text} is longer than {MAX_DECLARED_IRI} characters"
+                    )
+                self._declare(prefix, following.text[1:-1])
+                self.declarations.append((i, (prefix, following.text[1:-1])))
+            elif prefix not in self.prefixes:
                 return _refuse(text, token, "syntax", f"the prefix '{prefix}:' is not declared (use PREFIX {prefix}: <…>)")
         elif token.kind == "word":
             word = token.text.upper()
@@ -412,15 +523,16 @@ def _inspect_tokens(tokens: Sequence[Token], text: str, policy: SafetyPolicy) ->
                     f"{word} is refused: the endpoint only answers queries; the data cannot be changed or loaded",
                 )
             if word == "BASE":
-                following = tokens[i + 1] if i + 1 < len(tokens) else None
+                following = self._following(i)
                 if following is None or following.kind != "iri":
                     return _refuse(text, token, "syntax", "BASE must be followed by an IRI in <…>")
-                base = _resolve(following.text[1:-1], base)
+                if len(following.text) > MAX_DECLARED_IRI:
+                    return _refuse(text, following, "syntax", f"the IRI of BASE is longer than {MAX_DECLARED_IRI} characters")
+                self._declare("BASE", following.text[1:-1])
+                self.declarations.append((i, ("BASE", following.text[1:-1])))
             elif word == "FROM":
-                refusal = _inspect_from(tokens, i, text, prefixes, base, policy)
-                if refusal is not None:
-                    return refusal
-    return None
+                return _inspect_from(self.tokens, i, text, self.prefixes, self.base, policy)
+        return None
 
 
 def _inspect_glued(token: Token, text: str, prefixes: dict[str, str], policy: SafetyPolicy) -> Refusal | None:
@@ -483,7 +595,16 @@ def _refuse(text: str, token: Token, kind: str, message: str) -> Refusal:
 
 
 def _position(text: str, offset: int) -> str:
-    """``line:column`` (both from 1) of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return f"line {line}, column {column}"
+    """``line:column`` (both from 1) of ``offset`` in ``text`` (logarithmic: a scan may refuse many tokens)."""
+    breaks = _line_breaks(text)
+    line = bisect.bisect_left(breaks, offset)
+    column = offset - (breaks[line - 1] + 1 if line else 0) + 1
+    return f"line {line + 1}, column {column}"
+
+
+@functools.lru_cache(maxsize=4)
+def _line_breaks(text: str) -> list[int]:
+    return [match.start() for match in _LINE_BREAK.finditer(text)]
+
+
+_LINE_BREAK = re.compile("\n")
