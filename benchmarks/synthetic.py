@@ -10,7 +10,7 @@
 
 Document ``i >= 2`` is the template (by default ``data/workshops/blw6-2020-11-03/``) with
 
-* the report's own resources (``id/event/blw6…``, ``id/report/blw6…``) moved to the slug
+* the report's own resources (``id/event/blw-2020-11-03…``, ``id/report/blw-2020-11-03…``) moved to the slug
   ``syn00002`` (``id/event/syn00002/agenda/01`` …),
 * every other resource the template describes (people, quotes, statements, initiatives, …) given
   the suffix ``-syn00002`` (``id/person/max-muster-syn00002``),

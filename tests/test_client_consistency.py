@@ -18,7 +18,7 @@ from sldkg.sparql import negotiation as nego
 from sldkg.web import MissingBlueprint, register_blueprints
 
 LAND = "/id/land/DE-BY"
-STORED_TEXT = "/id/report/blw6/text"
+STORED_TEXT = "/id/report/blw-2020-11-03/text"
 SELECT = quote("SELECT ?s WHERE { ?s a <https://w3id.org/sldkg/ontology#Land> }")
 
 

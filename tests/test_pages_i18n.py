@@ -137,7 +137,7 @@ def test_data_labels_follow_the_interface_language(app, lang, title):
 
 def test_a_label_missing_in_the_interface_language_falls_back_to_the_other(app):
     # the report's own headline exists only in German; the English page shows it, marked as German
-    html = app.test_client().get("/id/report/blw6?format=html&lang=en").get_data(as_text=True)
+    html = app.test_client().get("/id/report/blw-2020-11-03?format=html&lang=en").get_data(as_text=True)
     assert '<span lang="de">Stand: November 2020</span>' in html
 
 
