@@ -73,7 +73,7 @@ def test_pages_dumps_and_canned_queries_answer_quickly_while_ad_hoc_sparql_is_sa
     try:
         timings = {
             "page (Turtle)": timed_get(server.url + "id/land/DE-BY", headers={"Accept": "text/turtle"}),
-            "page (HTML)": timed_get(server.url + "id/person/thomas-jarzombek", headers={"Accept": "text/html"}),
+            "page (HTML)": timed_get(server.url + "id/person/blw-2020-11-03/thomas-jarzombek", headers={"Accept": "text/html"}),
             "canned query": timed_get(canned),
             "dump": timed_get(server.url + "dumps/" + dump),
             "home page": timed_get(server.url),
