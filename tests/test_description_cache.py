@@ -53,3 +53,23 @@ def test_refusals_are_not_cached(counting):
     assert client.get("/id/land/DE-HH", headers={"Accept": "text/turtle"}).status_code == 503
     backend.refuse = False
     assert client.get("/id/land/DE-HH", headers={"Accept": "text/turtle"}).status_code == 200
+
+
+def test_a_repeated_resource_page_is_answered_from_the_cache_per_language(counting):
+    backend, client = counting
+    english = client.get("/id/land/DE-BY?lang=en", headers={"Accept": "text/html"})
+    assert english.status_code == 200 and "Bavaria" in english.get_data(as_text=True)
+    jobs = backend.jobs
+    assert client.get("/id/land/DE-BY?lang=en", headers={"Accept": "text/html"}).get_data() == english.get_data()
+    assert backend.jobs == jobs  # no new evaluation
+    german = client.get("/id/land/DE-BY?lang=de", headers={"Accept": "text/html"})
+    assert german.status_code == 200 and '<html lang="de"' in german.get_data(as_text=True)
+    assert backend.jobs > jobs  # the other language is a page of its own
+
+
+def test_a_missing_resource_page_is_not_cached(counting):
+    backend, client = counting
+    assert client.get("/id/land/DE-XX", headers={"Accept": "text/html"}).status_code == 404
+    jobs = backend.jobs
+    assert client.get("/id/land/DE-XX", headers={"Accept": "text/html"}).status_code == 404
+    assert backend.jobs > jobs

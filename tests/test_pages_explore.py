@@ -176,7 +176,8 @@ def test_canned_query_tables_show_labels_linked_not_iris(client):
     html = client.get("/queries/initiatives-by-land?format=html&lang=en", headers={"Accept": BROWSER}).get_data(as_text=True)
     body = html[html.index("<tbody>") : html.index("</tbody>")]
     assert "https://w3id.org/sldkg/id/" not in body  # no IRI as text
-    assert '<a href="http://localhost/id/initiative/amt24" lang="de">Amt24</a>' in body  # a proper name: German only, no invented English name
+    # Amt24 is a proper name: German only, no invented English name
+    assert '<a href="http://localhost/id/initiative/amt24" lang="de">Amt24</a>' in body
     assert '<a href="http://localhost/id/land/DE-BY" lang="en">Bavaria</a>' in body  # the interface language's label
     german = client.get("/queries/initiatives-by-land?format=html&lang=de", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert '<a href="http://localhost/id/land/DE-BY" lang="de">Bayern</a>' in german

@@ -37,6 +37,8 @@ class AppState:
     canned_answers: AnswerCache
     #: Resource descriptions (``/id/…``), keyed by IRI and data version.
     descriptions: AnswerCache
+    #: Resource pages (HTML of ``/id/…``), keyed by IRI, data version, language and public base.
+    pages: AnswerCache
     #: The dumps of the current data version (``/dumps/``, VoID, DCAT).
     dumps: DumpCache = field(default_factory=DumpCache)
     #: The VoID/DCAT statistics of the current data version.
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
         canned=load_queries(settings.queries_path),
         canned_answers=AnswerCache(settings.canned_cache_size),
         descriptions=AnswerCache(settings.canned_cache_size),
+        pages=AnswerCache(settings.canned_cache_size),
     )
 
     from sldkg.web import register_blueprints

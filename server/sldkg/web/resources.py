@@ -120,6 +120,17 @@ def description(iri: str) -> list[ox.Triple]:
 
 
 def resource_page(iri: str) -> Response:
+    """The HTML page of ``iri``, cached per worker like :func:`description` (the data is read-only
+    per version; building the page costs several queries and an rdflib graph)."""
+    key = (iri, context().backend.version, current_language(), public_url_base())
+    cached = context().pages.get(key)
+    if not isinstance(cached, str):
+        cached = render_resource_page(iri)
+        context().pages.put(key, cached)
+    return Response(cached, mimetype="text/html")
+
+
+def render_resource_page(iri: str) -> str:
     backend = context().backend
     triples = graph_reads.construct(backend, describe.page_query(iri))
     if not triples:
@@ -146,7 +157,7 @@ def resource_page(iri: str) -> Response:
             if path is not None:
                 excerpts[passage.iri] = passages.excerpt(passages.read_text(path), passage.start, passage.end, passage.exact)
     alternates = [(f.media_type, f.name, "?format=" + f.name) for f in rdf_output.RESOURCE_FORMATS]
-    html = render_template(
+    return render_template(
         "resource.html",
         view=view,
         facts=resource_facts.facts(view, current_language()),
@@ -154,7 +165,6 @@ def resource_page(iri: str) -> Response:
         alternates=alternates,
         base=public_url_base(),
     )
-    return Response(html, mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:
