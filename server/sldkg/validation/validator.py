@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib
@@ -60,6 +61,8 @@ class Violation:
     value: rdflib.term.Node | None = None
     messages: tuple[Literal, ...] = ()
     location: Location | None = None
+    #: The ``sh:ValidationResult`` node in the report graph.
+    node: rdflib.term.Node | None = field(default=None, compare=False, repr=False)
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang``, else one without a language tag, else any, else the constraint."""
@@ -298,7 +301,7 @@ def only_shapes(shapes_graph: Graph, keep: Sequence[URIRef]) -> Graph | None:
     return restrict_targets(shapes_graph, keep)
 
 
-def read_result(report: Graph, result: rdflib.term.Node, sources: SourceIndex) -> Violation:
+def read_result(report: Graph, result: rdflib.term.Node, sources: Locator) -> Violation:
     focus = report.value(result, SH.focusNode)
     shape = report.value(result, SH.sourceShape)
     constraint = report.value(result, SH.sourceConstraintComponent)
@@ -315,6 +318,7 @@ def read_result(report: Graph, result: rdflib.term.Node, sources: SourceIndex) -
         value=report.value(result, SH.value),
         messages=tuple(sorted(messages, key=lambda m: (m.language or "", str(m)))),
         location=sources.locate(focus),
+        node=result,
     )
 
 
@@ -324,6 +328,10 @@ def violation_order(v: Violation) -> tuple[str | int, ...]:
 
 
 # -- where a focus node is described -------------------------------------------------------------
+
+
+class Locator(Protocol):
+    def locate(self, node: rdflib.term.Node | None) -> Location | None: ...
 
 
 class SourceIndex:
