@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import SH
 from repo_paths import REPO_ROOT
 
-from sldkg.validation.engines import expand_sparql_targets, result_key, run_pyshacl, run_rudof
+from sldkg.validation.engines import result_key
 from sldkg.validation.validator import LINT_PREFIX, ValidationReport, load_files, validate
 
 pytest.importorskip("pyrudof")
