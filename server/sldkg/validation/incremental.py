@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -38,7 +38,7 @@ from sldkg.validation.engines import DEFAULT_ENGINE, neighbourhood, rdflib_term,
 from sldkg.validation.validator import Location, ValidationReport, read_result, validate, violation_order
 
 #: Bumped when the layout of a cache entry changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: The folder whose sub-folders are independent reports.
 REPORTS_FOLDER = "workshops"
 SHARED = "(shared)"
@@ -54,6 +54,7 @@ class Part:
 
 class CachedResult(TypedDict):
     nt: str  # the result node and its path's blank nodes, N-Triples
+    node: str  # the blank node id of the result in ``nt``
     path: str | None  # where the focus node is described
     line: int | None
 
@@ -142,23 +143,24 @@ def described_and_mentioned(files: Iterable[Path]) -> tuple[int, set[str], set[s
 def run_part(
     part: Part,
     run_files: Sequence[Path],
-    others: set[Path],
+    keep: Callable[[Path], bool],
     ontology: Sequence[Path],
     shapes: Sequence[Path],
     engine_name: str,
     key: str,
     facts: tuple[int, bool],
 ) -> CacheEntry:
-    """Validate ``run_files`` and keep the results whose focus node is not described in ``others`` (other parts' files)."""
+    """Validate ``run_files`` and keep the results whose focus node is described in a file ``keep`` accepts (or nowhere)."""
     report = validate(data=run_files, ontology=ontology, shapes=shapes, engine_name=engine_name)
     results = [
         CachedResult(
             nt=result_text(report.graph, v.node),
+            node=str(v.node),
             path=str(v.location.path) if v.location else None,
             line=v.location.line if v.location else None,
         )
         for v in report.violations
-        if v.node is not None and (v.location is None or v.location.path not in others)
+        if v.node is not None and (v.location is None or keep(v.location.path))
     ]
     own = set(part.files) | (set(ontology) if part.name == SHARED else set())
     return {
@@ -214,13 +216,13 @@ def validate_incremental(
     entries: list[CacheEntry] = []
     validated: list[str] = []
 
-    def entry_for(part: Part, run_files: Sequence[Path], others: set[Path], key: hashlib._Hash) -> CacheEntry:
+    def entry_for(part: Part, run_files: Sequence[Path], keep: Callable[[Path], bool], key: hashlib._Hash) -> CacheEntry:
         entry_file = cache / (hashlib.sha256(part.name.encode()).hexdigest()[:32] + ".json")
         entry = read_entry(entry_file, key.hexdigest())
         if entry is None:
             triples, described, _objects = described_and_mentioned(part.files if part.name != SHARED else [*ontology_files, *part.files])
             facts = (triples, bool(described & mentioned) and part.name != SHARED)
-            entry = run_part(part, run_files, others, ontology_files, shape_files, engine_name, key.hexdigest(), facts)
+            entry = run_part(part, run_files, keep, ontology_files, shape_files, engine_name, key.hexdigest(), facts)
             entry_file.write_text(json.dumps(entry), encoding="utf-8")
             validated.append(part.name)
         return entry
@@ -229,14 +231,15 @@ def validate_incremental(
     for part in reports:
         key = common.copy()
         digest(part.files, key)
-        entries.append(entry_for(part, [*shared.files, *part.files], all_report_files - set(part.files), key))
+        own = set(part.files)
+        entries.append(entry_for(part, [*shared.files, *part.files], own.__contains__, key))
     # the shared part: with the reports that it cites, keeping the results about shared resources
     cited = [part for part, entry in zip(reports, entries, strict=True) if entry["cited"]]
     key = common.copy()
     for part in cited:
         digest(part.files, key)
     cited_files = [f for part in cited for f in part.files]
-    entries.insert(0, entry_for(shared, [*shared.files, *cited_files], all_report_files, key))
+    entries.insert(0, entry_for(shared, [*shared.files, *cited_files], lambda path: path not in all_report_files, key))
     return IncrementalRun(combine(entries, started), 1 + len(reports), tuple(validated))
 
 
@@ -264,19 +267,23 @@ def combine(entries: Sequence[CacheEntry], started: float) -> ValidationReport:
     namespaces: dict[str, str] = {}
     triples = 0
     for entry in entries:
+        if entry["results"]:
+            # every result of the entry in one graph: rdflib wrote blank nodes with ids unique to the run
+            text = "".join(result["nt"] for result in entry["results"]).encode("utf-8")
+            graph = Graph()
+            for triple in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
+                graph.add((rdflib_term(triple.subject), rdflib_term(triple.predicate), rdflib_term(triple.object)))
         for result in entry["results"]:
-            one = Graph()
-            for triple in ox.parse(result["nt"].encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
-                one.add((rdflib_term(triple.subject), rdflib_term(triple.predicate), rdflib_term(triple.object)))
-            node = next(one.subjects(RDF.type, SH.ValidationResult))
-            key = violation_key(one, node)
+            node = BNode(result["node"])
+            key = violation_key(graph, node)
             if key in seen:
                 continue
             seen.add(key)
-            report += one
+            for triple in neighbourhood(graph, [node], depth=10):
+                report.add(triple)
             report.add((report_node, SH.result, node))
             location = Location(Path(result["path"]), result["line"]) if result["path"] else None
-            violations.append(read_result(one, node, KnownLocation(location)))
+            violations.append(read_result(graph, node, KnownLocation(location)))
         data_files.update(dict.fromkeys(entry["data_files"]))
         shape_files.update(dict.fromkeys(entry["shape_files"]))
         namespaces.update(entry["namespaces"])
