@@ -12,8 +12,8 @@ one after the other,
 * ``rudof``: a whole-graph run with the rudof engine;
 * ``incremental cold``: ``--incremental`` with an empty cache (every report folder validated);
 * ``incremental warm``: again, nothing changed;
-* ``incremental 1 changed``: after a fault (a FICTIONAL person from
-  ``tests/shapes/PersonShape-invalid-01.ttl``) is put into the last report folder;
+* ``incremental 1 changed``: after a fault (a FICTIONAL person whose name is language-tagged) is
+  put into the last report folder;
 
 then whole-graph runs on the changed series, and whether every mode found the same results (focus
 node, path, source shape, constraint component, severity, location, message). CPU time is the
@@ -35,9 +35,17 @@ from typing import Any
 from benchmarks import REPO_ROOT
 from sldkg.validation import engines
 from sldkg.validation import validator as validation
+from sldkg.validation.engines import result_key
 from sldkg.validation.incremental import validate_incremental
 
-FAULT = REPO_ROOT / "tests" / "shapes" / "PersonShape-invalid-01.ttl"
+#: FICTIONAL: a person of the last report whose name is language-tagged (one more result, one part changed).
+FAULT = """@prefix schema: <https://schema.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+# FICTIONAL: a person whose name is language-tagged
+<https://w3id.org/sldkg/id/person/erika-fiktiv-benchmark> a schema:Person ;
+    rdfs:label "Erika Fiktiv"@de ;
+    schema:name "Erika Fiktiv"@de .
+"""
 ONTOLOGY = [REPO_ROOT / "ontology"]
 SHAPES = [REPO_ROOT / "shapes"]
 
@@ -107,10 +115,7 @@ def repository(runs: int, engine_names: list[str]) -> None:
 
 def results(report: validation.ValidationReport) -> list[tuple[str, ...]]:
     """What a run found, comparable between engines and modes."""
-    return sorted(
-        (str(v.focus_node), str(v.path), str(v.source_shape), str(v.constraint), str(v.severity), str(v.location), v.message())
-        for v in report.violations
-    )
+    return sorted((*result_key(report.graph, v.node), str(v.location), v.message()) for v in report.violations if v.node is not None)
 
 
 def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list[str]) -> validation.ValidationReport:
@@ -158,7 +163,7 @@ def series(triples: float, folder: Path | None, pyshacl_max: float) -> None:
         found["incremental cold"] = results(timed("rudof, incremental, cold cache", incremental, rows))
         found["incremental warm"] = results(timed("rudof, incremental, nothing changed", incremental, rows))
         last = sorted((data / "workshops").iterdir())[-1]
-        shutil.copyfile(FAULT, last / "zz-fault.ttl")
+        (last / "zz-fault.ttl").write_text(FAULT, encoding="utf-8")
         try:
             changed = {"incremental 1 changed": results(timed("rudof, incremental, 1 report changed", incremental, rows))}
             changed["rudof"] = results(timed("rudof, whole graph (changed data)", whole("rudof"), rows))
