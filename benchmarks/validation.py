@@ -161,9 +161,8 @@ def series(triples: float, folder: Path | None, pyshacl_max: float, whole_runs: 
         if run_pyshacl:
             found["pyshacl"] = results(timed("pyshacl, whole graph", whole("pyshacl"), rows))
         else:
-            print(
-                f"pyshacl, whole graph: skipped ({'--incremental-only' if not whole_runs else f'more than --pyshacl-max {pyshacl_max:g} triples'})"
-            )
+            why = "--incremental-only" if not whole_runs else f"more than --pyshacl-max {pyshacl_max:g} triples"
+            print(f"pyshacl, whole graph: skipped ({why})")
         found["incremental cold"] = results(timed("rudof, incremental, cold cache", incremental, rows))
         found["incremental warm"] = results(timed("rudof, incremental, nothing changed", incremental, rows))
         last = sorted((data / "workshops").iterdir())[-1]
@@ -179,9 +178,8 @@ def series(triples: float, folder: Path | None, pyshacl_max: float, whole_runs: 
         same = len({tuple(r) for r in found.values()}) == 1
         same_changed = len({tuple(r) for r in changed.values()}) == 1
         print(f"same results, unchanged series ({', '.join(found)}): {'yes' if same else 'NO'}")
-        print(
-            f"same results, changed series ({', '.join(changed)}): {'yes' if same_changed else 'NO'} ({len(changed['incremental 1 changed'])} results)"
-        )
+        count = len(changed["incremental 1 changed"])
+        print(f"same results, changed series ({', '.join(changed)}): {'yes' if same_changed else 'NO'} ({count} results)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
