@@ -39,6 +39,9 @@ from sldkg.validation.validator import Location, ValidationReport, read_result, 
 
 #: Bumped when the layout of a cache entry changes.
 CACHE_FORMAT = 2
+#: Changed report folders are validated together in batches of about this many bytes of files: one
+#: engine run per batch instead of one per folder (each folder keeps the results about its own files).
+BATCH_BYTES = 4_000_000
 #: The folder whose sub-folders are independent reports.
 REPORTS_FOLDER = "workshops"
 SHARED = "(shared)"
@@ -140,19 +143,9 @@ def described_and_mentioned(files: Iterable[Path]) -> tuple[int, set[str], set[s
     return triples, subjects, objects
 
 
-def run_part(
-    part: Part,
-    run_files: Sequence[Path],
-    keep: Callable[[Path], bool],
-    ontology: Sequence[Path],
-    shapes: Sequence[Path],
-    engine_name: str,
-    key: str,
-    facts: tuple[int, bool],
-) -> CacheEntry:
-    """Validate ``run_files`` and keep the results whose focus node is described in a file ``keep`` accepts (or nowhere)."""
-    report = validate(data=run_files, ontology=ontology, shapes=shapes, engine_name=engine_name)
-    results = [
+def cached_results(report: ValidationReport, keep: Callable[[Path | None], bool]) -> list[CachedResult]:
+    """The results of ``report`` whose focus node is described in a file ``keep`` accepts (``None``: described nowhere)."""
+    return [
         CachedResult(
             nt=result_text(report.graph, v.node),
             node=str(v.node),
@@ -160,19 +153,36 @@ def run_part(
             line=v.location.line if v.location else None,
         )
         for v in report.violations
-        if v.node is not None and (v.location is None or keep(v.location.path))
+        if v.node is not None and keep(v.location.path if v.location else None)
     ]
-    own = set(part.files) | (set(ontology) if part.name == SHARED else set())
+
+
+def make_entry(part: Part, key: str, results: list[CachedResult], report: ValidationReport, facts: tuple[int, bool]) -> CacheEntry:
+    own = {str(f) for f in part.files}
     return {
         "key": key,
         "part": part.name,
         "results": results,
         "triples": facts[0],
         "cited": facts[1],
-        "data_files": [str(f) for f in report.data_files if f in own],
+        "data_files": [str(f) for f in report.data_files if str(f) in own],
         "shape_files": [str(f) for f in report.shape_files],
         "namespaces": report.namespaces,
     }
+
+
+def batches(pending: Sequence[tuple[Part, str]], size: int) -> list[list[tuple[Part, str]]]:
+    """``pending`` parts in groups of about ``size`` bytes of files."""
+    groups: list[list[tuple[Part, str]]] = [[]]
+    filled = 0
+    for item in pending:
+        weight = sum(f.stat().st_size for f in item[0].files)
+        if groups[-1] and filled + weight > size:
+            groups.append([])
+            filled = 0
+        groups[-1].append(item)
+        filled += weight
+    return [g for g in groups if g]
 
 
 def violation_key(report: Graph, result: Node) -> tuple[str, ...]:
@@ -216,30 +226,58 @@ def validate_incremental(
     entries: list[CacheEntry] = []
     validated: list[str] = []
 
-    def entry_for(part: Part, run_files: Sequence[Path], keep: Callable[[Path], bool], key: hashlib._Hash) -> CacheEntry:
-        entry_file = cache / (hashlib.sha256(part.name.encode()).hexdigest()[:32] + ".json")
-        entry = read_entry(entry_file, key.hexdigest())
-        if entry is None:
-            triples, described, _objects = described_and_mentioned(part.files if part.name != SHARED else [*ontology_files, *part.files])
-            facts = (triples, bool(described & mentioned) and part.name != SHARED)
-            entry = run_part(part, run_files, keep, ontology_files, shape_files, engine_name, key.hexdigest(), facts)
-            entry_file.write_text(json.dumps(entry), encoding="utf-8")
-            validated.append(part.name)
-        return entry
+    def entry_file(part: Part) -> Path:
+        return cache / (hashlib.sha256(part.name.encode()).hexdigest()[:32] + ".json")
 
-    # a report part: with the shared data, keeping the results about its own resources
+    def facts(part: Part) -> tuple[int, bool]:
+        """(triples, whether the shared data mentions a resource the part describes)."""
+        triples, described, _objects = described_and_mentioned(part.files if part.name != SHARED else [*ontology_files, *part.files])
+        return triples, bool(described & mentioned) and part.name != SHARED
+
+    def run_batch(batch: Sequence[tuple[Part, str]]) -> None:
+        """Validate report parts together with the shared data; each keeps the results about its own files."""
+        files = [*shared.files, *(f for part, _key in batch for f in part.files)]
+        report = validate(data=files, ontology=ontology_files, shapes=shape_files, engine_name=engine_name)
+        if len(batch) > 1 and any(v.location is None for v in report.violations):
+            for one in batch:  # a result about a node described nowhere: which part caused it is unknown
+                run_batch([one])
+            return
+        for part, key in batch:
+            own = {str(f) for f in part.files}
+            results = cached_results(report, lambda path, own=own: path is None or str(path) in own)  # type: ignore[misc]
+            entry = make_entry(part, key, results, report, facts(part))
+            entry_file(part).write_text(json.dumps(entry), encoding="utf-8")
+            found[part.name] = entry
+            validated.append(part.name)
+
+    # report parts: with the shared data, in batches; each keeps the results about its own resources
+    found: dict[str, CacheEntry] = {}
+    pending: list[tuple[Part, str]] = []
     for part in reports:
         key = common.copy()
         digest(part.files, key)
-        own = set(part.files)
-        entries.append(entry_for(part, [*shared.files, *part.files], own.__contains__, key))
+        entry = read_entry(entry_file(part), key.hexdigest())
+        if entry is None:
+            pending.append((part, key.hexdigest()))
+        else:
+            found[part.name] = entry
+    for batch in batches(pending, BATCH_BYTES):
+        run_batch(batch)
+    entries.extend(found[part.name] for part in reports)
     # the shared part: with the reports that it cites, keeping the results about shared resources
     cited = [part for part, entry in zip(reports, entries, strict=True) if entry["cited"]]
     key = common.copy()
     for part in cited:
         digest(part.files, key)
-    cited_files = [f for part in cited for f in part.files]
-    entries.insert(0, entry_for(shared, [*shared.files, *cited_files], lambda path: path not in all_report_files, key))
+    shared_entry = read_entry(entry_file(shared), key.hexdigest())
+    if shared_entry is None:
+        cited_files = [f for part in cited for f in part.files]
+        report = validate(data=[*shared.files, *cited_files], ontology=ontology_files, shapes=shape_files, engine_name=engine_name)
+        results = cached_results(report, lambda path: path is None or path not in all_report_files)
+        shared_entry = make_entry(Part(SHARED, (*ontology_files, *shared.files)), key.hexdigest(), results, report, facts(shared))
+        entry_file(shared).write_text(json.dumps(shared_entry), encoding="utf-8")
+        validated.append(SHARED)
+    entries.insert(0, shared_entry)
     return IncrementalRun(combine(entries, started), 1 + len(reports), tuple(validated))
 
 
