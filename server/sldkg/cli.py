@@ -186,7 +186,15 @@ def load_command(endpoint, data) -> None:
     default=None,
     help="Validate only the report folders that changed since the last run, keeping results in this cache folder.",
 )
-def validate(paths, ontology, shapes, fmt, lang, engine, cache) -> None:
+def validate(
+    paths: tuple[Path, ...],
+    ontology: tuple[Path, ...],
+    shapes: tuple[Path, ...],
+    fmt: str,
+    lang: str,
+    engine: str,
+    cache: Path | None,
+) -> None:
     """Validate data files against the SHACL shapes (PATHS default: data/).
 
     Exit codes: 0 conforms, 1 violations found, 2 could not run (missing path, syntax error).
