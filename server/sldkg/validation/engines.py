@@ -14,6 +14,10 @@ rest of the validator does not depend on the engine.
     uses ``sh:prefixes``, is left to pySHACL;
   - node shapes with SHACL-SPARQL constraints (``sh:sparql``) are validated by pySHACL.
 
+  rudof relabels blank nodes in its report, so blank-node shapes are given IRIs (``SKOLEM``) on the
+  way in and turned back into the same blank nodes on the way out; as pySHACL does, the report
+  carries the description of a blank source shape.
+
   rudof's results carry the shape's ``sh:message`` plus a message of its own ("MinCount(1) not
   satisfied"); where the shape has ``sh:message`` only those are kept, as pySHACL does.
 
@@ -30,6 +34,7 @@ from typing import Literal as TypingLiteral
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
@@ -115,6 +120,33 @@ def expand_sparql_targets(shapes_graph: Graph, select: Callable[[str], list[str]
     return expanded, fallback
 
 
+#: Blank-node shapes are named with IRIs below this for rudof, which relabels blank nodes in its report.
+SKOLEM = "urn:sldkg:blank-shape:"
+
+
+def skolemised_shapes(shapes_graph: Graph) -> Graph:
+    """``shapes_graph`` with every blank-node shape (not the lists) named ``SKOLEM + id``."""
+    blank: set[Node] = set()
+    for predicate in (SH.property, SH.node, SH.qualifiedValueShape, SH["not"]):
+        blank.update(o for o in shapes_graph.objects(None, predicate) if isinstance(o, BNode))
+    blank.update(s for s in shapes_graph.subjects(SH.path, None) if isinstance(s, BNode))
+    for predicate in (SH["or"], SH["and"], SH.xone):
+        for head in shapes_graph.objects(None, predicate):
+            blank.update(m for m in Collection(shapes_graph, head) if isinstance(m, BNode))
+
+    def named(node: Node) -> Node:
+        return URIRef(SKOLEM + str(node)) if node in blank else node
+
+    renamed = Graph()
+    for s, p, o in shapes_graph:
+        renamed.add((named(s), p, named(o)))
+    return renamed
+
+
+def unskolemised(node: Node) -> Node:
+    return BNode(node[len(SKOLEM) :]) if isinstance(node, URIRef) and node.startswith(SKOLEM) else node
+
+
 def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -131,9 +163,13 @@ def results_graph(ntriples: str, shapes_graph: Graph) -> Graph:
     """rudof's report (N-Triples) as an rdflib graph, with pySHACL's choice of messages."""
     report = Graph()
     for triple in ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
-        report.add((rdflib_term(triple.subject), rdflib_term(triple.predicate), rdflib_term(triple.object)))
+        report.add((rdflib_term(triple.subject), rdflib_term(triple.predicate), unskolemised(rdflib_term(triple.object))))
     for result in list(report.subjects(RDF.type, SH.ValidationResult)):
         shape = report.value(result, SH.sourceShape)
+        if isinstance(shape, BNode) and (shape, None, None) not in report:
+            # a blank shape: pySHACL copies its description into the report, so do the same
+            for triple in neighbourhood(shapes_graph, [shape], depth=10):
+                report.add(triple)
         own = list(shapes_graph.objects(shape, SH.message)) if shape is not None else []
         if own:
             report.remove((result, SH.resultMessage, None))
@@ -171,7 +207,9 @@ def rudof_validation(pyrudof: Any, data_graph: Graph, shapes_graph: Graph) -> tu
         core = restrict_targets(core, set(core.subjects()) - fallback)
         _ok, partial = run_pyshacl(data_graph, restrict_targets(shapes_graph, fallback))
         merge_results(partial, report, report_node)
-    rudof.read_shacl(core.serialize(format="nt"), format=pyrudof.ShaclFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
+    rudof.read_shacl(
+        skolemised_shapes(core).serialize(format="nt"), format=pyrudof.ShaclFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict
+    )
     rudof.validate_shacl()
     text = rudof.serialize_shacl_validation_results(format=pyrudof.ResultShaclValidationFormat.NTriples)
     merge_results(recheck_comparisons(results_graph(text, shapes_graph), data_graph, shapes_graph), report, report_node)
