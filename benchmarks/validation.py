@@ -1,19 +1,53 @@
-"""How long ``sldkg validate`` takes on the repository's data: ``python -m benchmarks.validation [--runs 5]``.
+"""How long validation takes, per engine and mode, side by side in one run.
 
-Prints wall-clock and CPU seconds (minimum and median over the runs, in one process after a
-warm-up run) for the whole validation and for its parts: parsing the files, the pySHACL runs
-(data shapes on data + ontology, lint shapes on the ontology) and the rest (locating focus nodes,
-building the report). CPU time is the steadier figure on a busy machine.
+``python -m benchmarks.validation`` (the repository's data; ``--runs 5``): wall-clock and CPU
+seconds (minimum and median over the runs, after a warm-up run) for the whole validation and its
+parts: parsing the files, the SHACL engine, and the rest (locating focus nodes, the report).
+
+``python -m benchmarks.validation --triples 1e6`` (a synthetic series from
+``benchmarks/synthetic.py``, written to a temporary folder or ``--series DIR``): in one process,
+one after the other,
+
+* ``pyshacl``: a whole-graph run with pySHACL, the reference (skipped above ``--pyshacl-max``);
+* ``rudof``: a whole-graph run with the rudof engine;
+* ``incremental cold``: ``--incremental`` with an empty cache (every report folder validated);
+* ``incremental warm``: again, nothing changed;
+* ``incremental 1 changed``: after a fault (a FICTIONAL person whose name is language-tagged) is
+  put into the last report folder;
+
+then whole-graph runs on the changed series, and whether every mode found the same results (focus
+node, path, source shape, constraint component, severity, location, message). CPU time is the
+steadier figure on a busy machine (it includes rudof's own threads).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+from benchmarks import REPO_ROOT
+from sldkg.validation import engines
 from sldkg.validation import validator as validation
+from sldkg.validation.engines import result_key
+from sldkg.validation.incremental import validate_incremental
+
+#: FICTIONAL: a person of the last report whose name is language-tagged (one more result, one part changed).
+FAULT = """@prefix schema: <https://schema.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+# FICTIONAL: a person whose name is language-tagged
+<https://w3id.org/sldkg/id/person/erika-fiktiv-benchmark> a schema:Person ;
+    rdfs:label "Erika Fiktiv"@de ;
+    schema:name "Erika Fiktiv"@de .
+"""
+ONTOLOGY = [REPO_ROOT / "ontology"]
+SHAPES = [REPO_ROOT / "shapes"]
 
 
 class Clock:
@@ -22,7 +56,7 @@ class Clock:
         self.cpu: dict[str, float] = {}
 
     @contextmanager
-    def part(self, name: str):
+    def part(self, name: str) -> Iterator[None]:
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             yield
@@ -31,47 +65,138 @@ class Clock:
             self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
 
 
-def measure_once() -> tuple[Clock, validation.ValidationReport]:
+def measure_once(engine_name: str = "pyshacl") -> tuple[Clock, validation.ValidationReport]:
+    """One validation of the repository's data, its parts timed."""
     clock = Clock()
-    real_load, real_shacl = validation.load_files, validation.pyshacl.validate
+    real_load, real_engine = validation.load_files, engines.engine
 
-    def load(paths, **kwargs):
+    def load(paths: Any, **kwargs: Any) -> validation.LoadedFiles:
         with clock.part("parse files"):
             return real_load(paths, **kwargs)
 
-    def shacl(*args, **kwargs):
-        with clock.part("pySHACL"):
-            return real_shacl(*args, **kwargs)
+    def engine(name: str) -> engines.Engine:
+        run = real_engine(name)
 
-    validation.load_files, validation.pyshacl.validate = load, shacl
+        def timed(data_graph: Any, shapes_graph: Any) -> tuple[bool, Any]:
+            with clock.part("engine"):
+                return run(data_graph, shapes_graph)
+
+        return timed
+
+    module = vars(validation)  # the validator looks both names up in its module at call time
+    module["load_files"], module["engine"] = load, engine
     try:
         with clock.part("total"):
-            report = validation.validate()
+            report = validation.validate(engine_name=engine_name)
     finally:
-        validation.load_files, validation.pyshacl.validate = real_load, real_shacl
+        module["load_files"], module["engine"] = real_load, real_engine
     return clock, report
 
 
+def repository(runs: int, engine_names: list[str]) -> None:
+    for engine_name in engine_names:
+        measure_once(engine_name)
+        clocks = []
+        for _ in range(runs):
+            clock, report = measure_once(engine_name)
+            clocks.append(clock)
+        print(
+            f"[{engine_name}] validation of the repository: {report.triples} triples, {len(report.data_files)} files, "
+            f"{len(report.shape_files)} shape files, conforms={report.conforms}"
+        )
+        print(f"{'part':<14} {'wall min':>9} {'wall med':>9} {'cpu min':>9} {'cpu med':>9}   (seconds, {runs} runs)")
+        for name in ("parse files", "engine", "total"):
+            wall = [c.wall[name] for c in clocks]
+            cpu = [c.cpu[name] for c in clocks]
+            print(f"{name:<14} {min(wall):9.3f} {statistics.median(wall):9.3f} {min(cpu):9.3f} {statistics.median(cpu):9.3f}")
+        rest = [c.wall["total"] - c.wall["parse files"] - c.wall["engine"] for c in clocks]
+        print(f"{'rest':<14} {min(rest):9.3f} {statistics.median(rest):9.3f}")
+
+
+def results(report: validation.ValidationReport) -> list[tuple[str, ...]]:
+    """What a run found, comparable between engines and modes."""
+    return sorted((*result_key(report.graph, v.node), str(v.location), v.message()) for v in report.violations if v.node is not None)
+
+
+def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list[str]) -> validation.ValidationReport:
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = run()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    rows.append(f"{label:<34} {wall:9.2f} {cpu:9.2f} {report.triples:>10} {len(report.violations):>7} {report.conforms!s:>8}")
+    print(rows[-1], flush=True)
+    return report
+
+
+def series(triples: float, folder: Path | None, pyshacl_max: float, whole_runs: bool = True) -> None:
+    import pyoxigraph as ox
+
+    from benchmarks.synthetic import REFERENCE, Template, documents_for, generate
+
+    work = Path(tempfile.mkdtemp(prefix="sldkg-validation-bench-"))
+    try:
+        data = folder or work / "series"
+        if folder is None or not folder.exists():
+            template = Template.read()
+            reference_triples = sum(len(list(ox.parse(p.read_bytes(), format=ox.RdfFormat.TURTLE))) for p in REFERENCE.rglob("*.ttl"))
+            made = generate(data, documents_for(int(triples), template, reference_triples), template=template)
+            print(f"series: {made.documents} documents, {made.triples} triples in {made.folder} ({made.seconds:.1f} s to write)")
+        cache = work / "cache"
+        print(f"{'mode':<34} {'wall s':>9} {'cpu s':>9} {'triples':>10} {'results':>7} {'conforms':>8}")
+        rows: list[str] = []
+        found: dict[str, list[tuple[str, ...]]] = {}
+
+        def whole(engine_name: str) -> Callable[[], validation.ValidationReport]:
+            return lambda: validation.validate([data], ONTOLOGY, SHAPES, engine_name=engine_name)
+
+        def incremental() -> validation.ValidationReport:
+            run = validate_incremental([data], ONTOLOGY, SHAPES, cache=cache, engine_name="rudof")
+            print(f"  (validated {len(run.validated)} of {run.parts} parts)")
+            return run.report
+
+        run_pyshacl = False
+        if whole_runs:
+            rudof = timed("rudof, whole graph", whole("rudof"), rows)
+            found["rudof"] = results(rudof)
+            run_pyshacl = rudof.triples <= pyshacl_max
+        if run_pyshacl:
+            found["pyshacl"] = results(timed("pyshacl, whole graph", whole("pyshacl"), rows))
+        else:
+            why = "--incremental-only" if not whole_runs else f"more than --pyshacl-max {pyshacl_max:g} triples"
+            print(f"pyshacl, whole graph: skipped ({why})")
+        found["incremental cold"] = results(timed("rudof, incremental, cold cache", incremental, rows))
+        found["incremental warm"] = results(timed("rudof, incremental, nothing changed", incremental, rows))
+        last = sorted((data / "workshops").iterdir())[-1]
+        (last / "zz-fault.ttl").write_text(FAULT, encoding="utf-8")
+        try:
+            changed = {"incremental 1 changed": results(timed("rudof, incremental, 1 report changed", incremental, rows))}
+            if whole_runs:
+                changed["rudof"] = results(timed("rudof, whole graph (changed data)", whole("rudof"), rows))
+            if run_pyshacl:
+                changed["pyshacl"] = results(timed("pyshacl, whole graph (changed data)", whole("pyshacl"), rows))
+        finally:
+            (last / "zz-fault.ttl").unlink()
+        same = len({tuple(r) for r in found.values()}) == 1
+        same_changed = len({tuple(r) for r in changed.values()}) == 1
+        print(f"same results, unchanged series ({', '.join(found)}): {'yes' if same else 'NO'}")
+        count = len(changed["incremental 1 changed"])
+        print(f"same results, changed series ({', '.join(changed)}): {'yes' if same_changed else 'NO'} ({count} results)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="measured runs after one warm-up run [default: %(default)s]")
+    parser.add_argument("--triples", type=float, help="validate a synthetic series of about this many triples (e.g. 1e6)")
+    parser.add_argument("--series", type=Path, help="the series folder to use (written there if missing)")
+    parser.add_argument("--pyshacl-max", type=float, default=2e5, help="largest series pySHACL runs on [default: %(default)g]")
+    parser.add_argument("--incremental-only", action="store_true", help="skip the whole-graph runs (for the largest series)")
+    parser.add_argument("--engines", default="pyshacl,rudof", help="engines for the repository's data [default: %(default)s]")
     args = parser.parse_args()
-    measure_once()
-    clocks = []
-    for _ in range(args.runs):
-        clock, report = measure_once()
-        clocks.append(clock)
-    print(
-        f"validation of the repository: {report.triples} triples, {len(report.data_files)} files,"
-        f" {len(report.shape_files)} shape files, conforms={report.conforms}"
-    )
-    print(f"{'part':<14} {'wall min':>9} {'wall med':>9} {'cpu min':>9} {'cpu med':>9}   (seconds, {args.runs} runs)")
-    for name in ("parse files", "pySHACL", "total"):
-        wall = [c.wall[name] for c in clocks]
-        cpu = [c.cpu[name] for c in clocks]
-        print(f"{name:<14} {min(wall):9.3f} {statistics.median(wall):9.3f} {min(cpu):9.3f} {statistics.median(cpu):9.3f}")
-    rest = [c.wall["total"] - c.wall["parse files"] - c.wall["pySHACL"] for c in clocks]
-    print(f"{'rest':<14} {min(rest):9.3f} {statistics.median(rest):9.3f}")
+    if args.triples or args.series:
+        series(args.triples or 0, args.series, args.pyshacl_max, whole_runs=not args.incremental_only)
+    else:
+        repository(args.runs, args.engines.split(","))
 
 
 if __name__ == "__main__":

@@ -199,19 +199,48 @@ def load_command(endpoint: str, data: tuple[Path, ...]) -> None:
     help="Output: text for people, json, turtle (W3C validation report), junit (CI), github (Actions annotations).",
 )
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the messages.")
-def validate(paths: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str, lang: str) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["pyshacl", "rudof"]),
+    default="pyshacl",
+    show_default=True,
+    help="SHACL engine: pyshacl (the reference) or rudof (Rust, needs pyrudof; same results, see docs/performance.md).",
+)
+@click.option(
+    "--incremental",
+    "cache",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Validate only the report folders that changed since the last run, keeping results in this cache folder.",
+)
+def validate(
+    paths: tuple[Path, ...],
+    ontology: tuple[Path, ...],
+    shapes: tuple[Path, ...],
+    fmt: str,
+    lang: str,
+    engine: str,
+    cache: Path | None,
+) -> None:
     """Validate data files against the SHACL shapes (PATHS default: data/).
 
     Exit codes: 0 conforms, 1 violations found, 2 could not run (missing path, syntax error).
     """
+    from sldkg.validation.engines import EngineUnavailable
+    from sldkg.validation.incremental import validate_incremental
     from sldkg.validation.report_formats import render
     from sldkg.validation.validator import ShapesError
     from sldkg.validation.validator import validate as run_validation
 
     try:
         used = folders_used({"data": tuple(paths), "ontology": tuple(ontology), "shapes": tuple(shapes)})
-        report = run_validation(used["data"], used["ontology"], used["shapes"])
-    except (LoadError, ShapesError) as exc:
+        if cache is None:
+            report = run_validation(used["data"], used["ontology"], used["shapes"], engine_name=engine)
+        else:
+            run = validate_incremental(used["data"], used["ontology"], used["shapes"], cache=cache, engine_name=engine)
+            click.echo(f"sldkg: validated {len(run.validated)} of {run.parts} parts, the rest from {cache}", err=True)
+            report = run.report
+    except (LoadError, ShapesError, EngineUnavailable) as exc:
         raise CannotRun(f"cannot validate: {exc}") from None
     click.echo(render(report, fmt, lang), nl=False)
     sys.exit(EXIT_OK if report.conforms else EXIT_PROBLEMS)

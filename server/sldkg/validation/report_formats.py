@@ -12,7 +12,7 @@ from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
 
-import rdflib
+from rdflib.term import Node
 
 from sldkg.validation.validator import ValidationReport, Violation, local_name
 
@@ -61,7 +61,7 @@ def format_text(report: ValidationReport, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _term(report: ValidationReport, node: rdflib.term.Node | None) -> str | None:
+def _term(report: ValidationReport, node: Node | None) -> str | None:
     return None if node is None else report.short(node)
 
 

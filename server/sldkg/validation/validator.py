@@ -19,9 +19,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
-import pyshacl
 import rdflib
 from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
@@ -29,6 +29,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from sldkg.graph.store import RDF_FORMATS, LoadError, discover, display_path
 from sldkg.locations import default_path
+from sldkg.validation.engines import DEFAULT_ENGINE, EngineFailed, engine, merge_results, restrict_targets
 
 #: Shape files with this name prefix lint the ontology instead of constraining the data.
 LINT_PREFIX = "ontology-"
@@ -60,6 +61,8 @@ class Violation:
     value: rdflib.term.Node | None = None
     messages: tuple[Literal, ...] = ()
     location: Location | None = None
+    #: The ``sh:ValidationResult`` node in the report graph.
+    node: rdflib.term.Node | None = field(default=None, compare=False, repr=False)
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang``, else one without a language tag, else any, else the constraint."""
@@ -148,14 +151,15 @@ def parse_file(path: Path, loaded: LoadedFiles) -> None:
     blank: dict[str, BNode] = {}
     graph, described_in, held_by = loaded.graph, loaded.described_in, loaded.held_by
 
-    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> URIRef | BNode | Literal:
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> rdflib.term.Node:
         if isinstance(t, ox.NamedNode):
             return URIRef(t.value)
         if isinstance(t, ox.BlankNode):
             if t.value not in blank:
                 blank[t.value] = BNode()  # fresh per file: equal labels in two files are different nodes
             return blank[t.value]
-        assert isinstance(t, ox.Literal), "RDF 1.2 triple terms do not occur in Turtle 1.1 files"
+        if not isinstance(t, ox.Literal):
+            raise ValueError(f"RDF-star triple terms are not supported: {t}")
         if t.language:
             return Literal(t.value, lang=t.language)
         datatype = t.datatype.value
@@ -212,11 +216,14 @@ def validate(
     shapes: Iterable[Path | str] | None = None,
     *,
     only: Sequence[str] | None = None,
+    engine_name: str = DEFAULT_ENGINE,
 ) -> ValidationReport:
     """Validate ``data`` (with ``ontology``) against ``shapes``; raises :class:`LoadError` when it cannot run.
 
     ``only`` restricts validation to the named shapes (IRIs of node shapes), e.g. for shape fixtures.
+    ``engine_name``: ``pyshacl`` (the reference) or ``rudof`` (see :mod:`sldkg.validation.engines`).
     """
+    run_engine = engine(engine_name)
     started = time.perf_counter()
     # defaults: the working directory's folders, else the bundled ones (sldkg.locations)
     data = list(data) if data is not None else [default_path("data")]
@@ -245,29 +252,19 @@ def validate(
     report_node = BNode()
     report.add((report_node, RDF.type, SH.ValidationReport))
     conforms = True
-    for data_graph, shapes_graph in runs:
-        if only is not None:
-            kept = only_shapes(shapes_graph, [URIRef(s) for s in only])
-            if kept is None:
-                continue
-            shapes_graph = kept
+    for data_graph, all_shapes in runs:
+        shapes_graph = all_shapes if only is None else only_shapes(all_shapes, [URIRef(s) for s in only])
+        if shapes_graph is None:
+            continue
         try:
-            ok, results, _text = pyshacl.validate(
-                data_graph,
-                shacl_graph=shapes_graph,
-                inference="none",
-                advanced=True,
-                allow_warnings=True,
-                do_owl_imports=False,
-                meta_shacl=False,
-            )
-        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
+            ok, results = run_engine(data_graph, shapes_graph)
+        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError, EngineFailed) as exc:
             first_line = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
             raise ShapesError(
                 f"the shapes in {', '.join(str(display_path(Path(p))) for p in shapes)} cannot be used: {first_line}"
             ) from None
         conforms = conforms and bool(ok)
-        copy_results(results, report, report_node)
+        merge_results(results, report, report_node)
     report.add((report_node, SH.conforms, Literal(conforms)))
 
     sources = SourceIndex([ontology_files, data_files])
@@ -293,9 +290,6 @@ def validate(
     )
 
 
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-
-
 def only_shapes(shapes_graph: Graph, keep: Sequence[URIRef]) -> Graph | None:
     """A copy of ``shapes_graph`` in which only the shapes ``keep`` have targets (``None``: none of them is in it).
 
@@ -304,34 +298,17 @@ def only_shapes(shapes_graph: Graph, keep: Sequence[URIRef]) -> Graph | None:
     """
     if not any((shape, None, None) in shapes_graph for shape in keep):
         return None
-    copy = Graph()
-    copy += shapes_graph
-    for predicate in TARGETS:
-        for shape, target in list(copy.subject_objects(predicate)):
-            if shape not in keep:
-                copy.remove((shape, predicate, target))
-    return copy
+    return restrict_targets(shapes_graph, keep)
 
 
-def copy_results(results: Graph, report: Graph, report_node: BNode) -> None:
-    """Move every ``sh:result`` of one pySHACL report under the combined report node."""
-    for old_report in results.subjects(RDF.type, SH.ValidationReport):
-        for result in results.objects(old_report, SH.result):
-            report.add((report_node, SH.result, result))
-    for triple in results:
-        if triple[1] not in (SH.result, SH.conforms) and triple[2] != SH.ValidationReport:
-            report.add(triple)
-
-
-def read_result(report: Graph, result: rdflib.term.Node, sources: SourceIndex) -> Violation:
+def read_result(report: Graph, result: rdflib.term.Node, sources: Locator) -> Violation:
     focus = report.value(result, SH.focusNode)
     shape = report.value(result, SH.sourceShape)
     constraint = report.value(result, SH.sourceConstraintComponent)
     severity = report.value(result, SH.resultSeverity) or SH.Violation
-    # pySHACL writes each of these exactly once per result; messages are literals
-    assert focus is not None and shape is not None, "a SHACL result names its focus node and shape"
-    assert isinstance(constraint, URIRef) and isinstance(severity, URIRef), "constraint components and severities are IRIs"
-    messages = (m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal))
+    if focus is None or shape is None or not isinstance(constraint, URIRef) or not isinstance(severity, URIRef):
+        raise ValueError(f"incomplete validation result {result}: focus {focus}, shape {shape}, component {constraint}")
+    messages = [m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)]
     return Violation(
         focus_node=focus,
         source_shape=shape,
@@ -341,15 +318,20 @@ def read_result(report: Graph, result: rdflib.term.Node, sources: SourceIndex) -
         value=report.value(result, SH.value),
         messages=tuple(sorted(messages, key=lambda m: (m.language or "", str(m)))),
         location=sources.locate(focus),
+        node=result,
     )
 
 
-def violation_order(v: Violation) -> tuple[str, int, str, str, str, str, str]:
+def violation_order(v: Violation) -> tuple[str | int, ...]:
     where = (str(v.location.path), v.location.line or 0) if v.location else ("~", 0)
     return (*where, str(v.focus_node), str(v.path or ""), str(v.source_shape), str(v.constraint), str(v.value or ""))
 
 
 # -- where a focus node is described -------------------------------------------------------------
+
+
+class Locator(Protocol):
+    def locate(self, node: rdflib.term.Node | None) -> Location | None: ...
 
 
 class SourceIndex:

@@ -1,0 +1,325 @@
+"""The SHACL engines behind :func:`sldkg.validation.validator.validate`: pySHACL (the reference) and rudof.
+
+Both take the data graph and the shapes graph and return ``(conforms, results)`` where ``results``
+is a W3C validation report graph (``sh:ValidationReport`` with ``sh:result`` nodes), so that the
+rest of the validator does not depend on the engine.
+
+* ``pyshacl``: pySHACL with SHACL Advanced Features (SPARQL targets), the reference.
+* ``rudof``: rudof (PyPI ``pyrudof``, Rust) for SHACL Core, plus two things rudof cannot do itself,
+  which make it a hybrid:
+
+  - a ``sh:SPARQLTarget`` (``sh:target [ a sh:SPARQLTarget ; sh:select … ]``) is evaluated by
+    rudof's own SPARQL engine on the same data and replaced by one ``sh:targetNode`` per IRI it
+    selects (:func:`expand_sparql_targets`); a target that selects a blank node or a literal, or
+    uses ``sh:prefixes``, is left to pySHACL;
+  - node shapes with SHACL-SPARQL constraints (``sh:sparql``) are validated by pySHACL.
+
+  rudof relabels blank nodes in its report, so blank-node shapes are given IRIs (``SKOLEM``) on the
+  way in and turned back into the same blank nodes on the way out; as pySHACL does, the report
+  carries the description of a blank source shape.
+
+  rudof's results carry the shape's ``sh:message`` plus a message of its own ("MinCount(1) not
+  satisfied"); where the shape has ``sh:message`` only those are kept, as pySHACL does.
+
+``tests/test_engine_parity.py`` runs every shape fixture through both engines and asserts the same
+results (focus node, path, source shape, constraint component, severity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+EngineName = TypingLiteral["pyshacl", "rudof"]
+ENGINES: tuple[EngineName, ...] = ("pyshacl", "rudof")
+DEFAULT_ENGINE: EngineName = "pyshacl"
+
+#: The target predicates of SHACL Core and SHACL-AF.
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+Engine = Callable[[Graph, Graph], tuple[bool, Graph]]
+
+
+class EngineUnavailable(Exception):
+    """The engine asked for is not installed (rudof: ``pip install pyrudof``)."""
+
+
+class EngineFailed(Exception):
+    """The engine could not read the data or the shapes, or failed while validating."""
+
+
+def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> tuple[bool, Graph]:
+    """pySHACL with SHACL-AF, no inference, no ``owl:imports``; warnings do not break conformance."""
+    ok, results, _text = pyshacl.validate(
+        data_graph,
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        do_owl_imports=False,
+        meta_shacl=False,
+    )
+    assert isinstance(results, Graph)
+    return bool(ok), results
+
+
+def restrict_targets(shapes_graph: Graph, keep: Iterable[Node]) -> Graph:
+    """A copy of ``shapes_graph`` in which only the shapes ``keep`` have targets (every shape stays defined)."""
+    kept = set(keep)
+    copy = Graph()
+    copy += shapes_graph
+    for predicate in TARGETS:
+        for shape, target in list(copy.subject_objects(predicate)):
+            if shape not in kept:
+                copy.remove((shape, predicate, target))
+    return copy
+
+
+def sparql_shapes(shapes_graph: Graph) -> set[Node]:
+    """Shapes with SHACL-SPARQL constraints (``sh:sparql``), directly or through their property shapes."""
+    direct = set(shapes_graph.subjects(SH.sparql, None))
+    return direct | {s for s, p in shapes_graph.subject_objects(SH.property) if p in direct}
+
+
+def node_text(node: Node) -> str:
+    """``node`` as rudof writes terms in query results (N-Triples notation)."""
+    return node.n3()
+
+
+def expand_sparql_targets(shapes_graph: Graph, select: Callable[[str], list[str]]) -> tuple[Graph, set[Node]]:
+    """``shapes_graph`` with every SPARQL target replaced by the ``sh:targetNode`` IRIs it selects.
+
+    ``select`` runs a SELECT query on the data and returns the N-Triples form of each ``?this``.
+    Returns the new graph and the shapes whose targets could not be expanded (left to pySHACL).
+    """
+    expanded = Graph()
+    expanded += shapes_graph
+    fallback: set[Node] = set()
+    for shape, target in list(shapes_graph.subject_objects(SH.target)):
+        if (target, RDF.type, SH.SPARQLTarget) not in shapes_graph:
+            continue
+        query = shapes_graph.value(target, SH.select)
+        if query is None or (target, SH.prefixes, None) in shapes_graph:
+            fallback.add(shape)
+            continue
+        found = select(str(query))
+        if not all(text.startswith("<") and text.endswith(">") for text in found):
+            fallback.add(shape)
+            continue
+        expanded.remove((shape, SH.target, target))
+        for text in found:
+            expanded.add((shape, SH.targetNode, URIRef(text[1:-1])))
+    return expanded, fallback
+
+
+#: Blank-node shapes are named with IRIs below this for rudof, which relabels blank nodes in its report.
+SKOLEM = "urn:sldkg:blank-shape:"
+
+
+def skolemised_shapes(shapes_graph: Graph) -> Graph:
+    """``shapes_graph`` with every blank-node shape (not the lists) named ``SKOLEM + id``."""
+    blank: set[Node] = set()
+    for predicate in (SH.property, SH.node, SH.qualifiedValueShape, SH["not"]):
+        blank.update(o for o in shapes_graph.objects(None, predicate) if isinstance(o, BNode))
+    blank.update(s for s in shapes_graph.subjects(SH.path, None) if isinstance(s, BNode))
+    for predicate in (SH["or"], SH["and"], SH.xone):
+        for head in shapes_graph.objects(None, predicate):
+            blank.update(m for m in Collection(shapes_graph, head) if isinstance(m, BNode))
+
+    def named(node: Node) -> Node:
+        return URIRef(SKOLEM + str(node)) if node in blank else node
+
+    renamed = Graph()
+    for s, p, o in shapes_graph:
+        renamed.add((named(s), p, named(o)))
+    return renamed
+
+
+def unskolemised(node: Node) -> Node:
+    return BNode(node[len(SKOLEM) :]) if isinstance(node, URIRef) and node.startswith(SKOLEM) else node
+
+
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise ValueError(f"unexpected term in a validation report: {term}")
+
+
+def results_graph(ntriples: str, shapes_graph: Graph) -> Graph:
+    """rudof's report (N-Triples) as an rdflib graph, with pySHACL's choice of messages."""
+    report = Graph()
+    for triple in ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        report.add((rdflib_term(triple.subject), rdflib_term(triple.predicate), unskolemised(rdflib_term(triple.object))))
+    for result in list(report.subjects(RDF.type, SH.ValidationResult)):
+        shape = report.value(result, SH.sourceShape)
+        if isinstance(shape, BNode) and (shape, None, None) not in report:
+            # a blank shape: pySHACL copies its description into the report, so do the same
+            for triple in neighbourhood(shapes_graph, [shape], depth=10):
+                report.add(triple)
+        own = list(shapes_graph.objects(shape, SH.message)) if shape is not None else []
+        if own:
+            report.remove((result, SH.resultMessage, None))
+            for message in own:
+                report.add((result, SH.resultMessage, message))
+    return report
+
+
+def run_rudof(data_graph: Graph, shapes_graph: Graph) -> tuple[bool, Graph]:
+    """rudof for SHACL Core (SPARQL targets expanded first), pySHACL for what rudof cannot express."""
+    try:
+        import pyrudof
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise EngineUnavailable("the rudof engine needs pyrudof: pip install 'sldkg[rudof]'") from None
+    try:
+        return rudof_validation(pyrudof, data_graph, shapes_graph)
+    except pyrudof.RudofError as exc:
+        raise EngineFailed(f"rudof: {exc}") from None
+
+
+def rudof_validation(pyrudof: Any, data_graph: Graph, shapes_graph: Graph) -> tuple[bool, Graph]:
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(data_graph.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
+
+    def select(query: str) -> list[str]:
+        rudof.read_query(query)
+        return [str(row["?this"]) for row in rudof.run_query() if row.get("?this") is not None]
+
+    core, fallback = expand_sparql_targets(shapes_graph, select)
+    fallback |= sparql_shapes(shapes_graph)
+    report = Graph()
+    report_node = BNode()
+    report.add((report_node, RDF.type, SH.ValidationReport))
+    if fallback:
+        core = restrict_targets(core, set(core.subjects()) - fallback)
+        _ok, partial = run_pyshacl(data_graph, restrict_targets(shapes_graph, fallback))
+        merge_results(partial, report, report_node)
+    rudof.read_shacl(
+        skolemised_shapes(core).serialize(format="nt"), format=pyrudof.ShaclFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict
+    )
+    rudof.validate_shacl()
+    text = rudof.serialize_shacl_validation_results(format=pyrudof.ResultShaclValidationFormat.NTriples)
+    merge_results(recheck_comparisons(results_graph(text, shapes_graph), data_graph, shapes_graph), report, report_node)
+    conforms = not any(report.subjects(SH.resultSeverity, SH.Violation))
+    report.add((report_node, SH.conforms, Literal(conforms)))
+    return conforms, report
+
+
+#: Components that rudof decides differently from pySHACL: it finds ``-1`` (xsd:integer) not less than
+#: ``"32"^^xsd:nonNegativeInteger``, where SPARQL's ``<`` (and pySHACL) compare the numbers.
+RECHECKED = (SH.LessThanConstraintComponent, SH.LessThanOrEqualsConstraintComponent)
+
+
+def neighbourhood(data_graph: Graph, nodes: Iterable[Node], depth: int = 3) -> Graph:
+    """The triples reachable from ``nodes`` in at most ``depth`` steps (enough for the paths of a comparison)."""
+    found = Graph()
+    frontier = set(nodes)
+    seen: set[Node] = set()
+    for _ in range(depth):
+        following: set[Node] = set()
+        for node in frontier - seen:
+            seen.add(node)
+            for triple in data_graph.triples((node, None, None)):
+                found.add(triple)
+                following.add(triple[2])
+        frontier = following
+    return found
+
+
+def recheck_comparisons(results: Graph, data_graph: Graph, shapes_graph: Graph) -> Graph:
+    """rudof's ``sh:lessThan``/``sh:lessThanOrEquals`` results replaced by pySHACL's for the same focus nodes and shapes.
+
+    Only the (few) focus nodes with such a result are validated again, each against the property
+    shape that reported it, on the triples around the focus node.
+    """
+    doubtful = [r for r in results.subjects(RDF.type, SH.ValidationResult) if results.value(r, SH.sourceConstraintComponent) in RECHECKED]
+    if not doubtful:
+        return results
+    pairs = {(results.value(r, SH.focusNode), results.value(r, SH.sourceShape)) for r in doubtful}
+    for result in doubtful:
+        for triple in list(results.triples((result, None, None))):
+            results.remove(triple)
+        results.remove((None, SH.result, result))
+    shapes = restrict_targets(shapes_graph, ())
+    for focus, shape in pairs:
+        if focus is not None and shape is not None:
+            shapes.add((shape, SH.targetNode, focus))
+    _ok, again = run_pyshacl(neighbourhood(data_graph, (focus for focus, _shape in pairs if focus is not None)), shapes)
+    report_node = next(iter(results.subjects(RDF.type, SH.ValidationReport)))
+    for result in list(again.subjects(RDF.type, SH.ValidationResult)):
+        pair = (again.value(result, SH.focusNode), again.value(result, SH.sourceShape))
+        if again.value(result, SH.sourceConstraintComponent) in RECHECKED and pair in pairs:
+            results.add((report_node, SH.result, result))
+            for triple in again.triples((result, None, None)):
+                results.add(triple)
+            path = again.value(result, SH.resultPath)
+            if isinstance(path, BNode):
+                for triple in neighbourhood(again, [path], depth=10):
+                    results.add(triple)
+    return results
+
+
+def merge_results(results: Graph, report: Graph, report_node: BNode) -> None:
+    """Every ``sh:result`` of ``results`` (and what describes it) under ``report_node``."""
+    for old_report in results.subjects(RDF.type, SH.ValidationReport):
+        for result in results.objects(old_report, SH.result):
+            report.add((report_node, SH.result, result))
+    for triple in results:
+        if triple[1] not in (SH.result, SH.conforms) and triple[2] != SH.ValidationReport:
+            report.add(triple)
+
+
+def engine(name: str) -> Engine:
+    """The engine called ``name`` (one of :data:`ENGINES`)."""
+    if name == "pyshacl":
+        return run_pyshacl
+    if name == "rudof":
+        return run_rudof
+    raise ValueError(f"unknown SHACL engine {name!r} (known: {', '.join(ENGINES)})")
+
+
+def result_key(report: Graph, result: Node) -> tuple[str, str, str, str, str]:
+    """(focus node, path, source shape, constraint component, severity) of one result, for comparing engines.
+
+    Blank nodes are written as ``_:`` plus, for a path or a shape, their structure, since the two
+    engines label them differently.
+    """
+
+    def text(node: Node | None) -> str:
+        if node is None:
+            return ""
+        if isinstance(node, BNode):
+            return "_:[" + " ".join(sorted(f"{p.n3()} {text(o)}" for p, o in report.predicate_objects(node))) + "]"
+        return node.n3()
+
+    values: Sequence[Node | None] = [
+        report.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.sourceShape, SH.sourceConstraintComponent, SH.resultSeverity)
+    ]
+    return (text(values[0]), text(values[1]), text(values[2]), text(values[3]), text(values[4]))
+
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "EngineFailed",
+    "EngineName",
+    "EngineUnavailable",
+    "engine",
+    "expand_sparql_targets",
+    "result_key",
+    "run_pyshacl",
+    "run_rudof",
+]
