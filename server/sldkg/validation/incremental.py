@@ -68,6 +68,7 @@ class CacheEntry(TypedDict):
     results: list[CachedResult]
     triples: int  # of the part's own files (the shared part: with the ontology)
     cited: bool  # the shared data mentions a resource this part describes
+    shares: list[str]  # shared resources (described in the shared data) this part adds facts to
     data_files: list[str]
     shape_files: list[str]
     namespaces: dict[str, str]
@@ -143,8 +144,8 @@ def described_and_mentioned(files: Iterable[Path]) -> tuple[int, set[str], set[s
     return triples, subjects, objects
 
 
-def cached_results(report: ValidationReport, keep: Callable[[Path | None], bool]) -> list[CachedResult]:
-    """The results of ``report`` whose focus node is described in a file ``keep`` accepts (``None``: described nowhere)."""
+def cached_results(report: ValidationReport, keep: Callable[[Path | None, str], bool]) -> list[CachedResult]:
+    """The results of ``report`` that ``keep(file describing the focus node or None, focus node)`` accepts."""
     return [
         CachedResult(
             nt=result_text(report.graph, v.node),
@@ -153,11 +154,13 @@ def cached_results(report: ValidationReport, keep: Callable[[Path | None], bool]
             line=v.location.line if v.location else None,
         )
         for v in report.violations
-        if v.node is not None and keep(v.location.path if v.location else None)
+        if v.node is not None and keep(v.location.path if v.location else None, str(v.focus_node))
     ]
 
 
-def make_entry(part: Part, key: str, results: list[CachedResult], report: ValidationReport, facts: tuple[int, bool]) -> CacheEntry:
+def make_entry(
+    part: Part, key: str, results: list[CachedResult], report: ValidationReport, facts: tuple[int, bool], shares: Iterable[str] = ()
+) -> CacheEntry:
     own = {str(f) for f in part.files}
     return {
         "key": key,
@@ -165,6 +168,7 @@ def make_entry(part: Part, key: str, results: list[CachedResult], report: Valida
         "results": results,
         "triples": facts[0],
         "cited": facts[1],
+        "shares": sorted(shares),
         "data_files": [str(f) for f in report.data_files if str(f) in own],
         "shape_files": [str(f) for f in report.shape_files],
         "namespaces": report.namespaces,
@@ -221,7 +225,7 @@ def validate_incremental(
     shared, reports = split_parts(data)
     common = common_key(ontology_files, shape_files, shared, engine_name)
     cache.mkdir(parents=True, exist_ok=True)
-    _count, _described, mentioned = described_and_mentioned(shared.files)
+    _count, shared_subjects, mentioned = described_and_mentioned(shared.files)
     all_report_files = {f for part in reports for f in part.files}
     entries: list[CacheEntry] = []
     validated: list[str] = []
@@ -244,8 +248,14 @@ def validate_incremental(
             return
         for part, key in batch:
             own = {str(f) for f in part.files}
-            results = cached_results(report, lambda path, own=own: path is None or str(path) in own)  # type: ignore[misc]
-            entry = make_entry(part, key, results, report, facts(part))
+            # a shared resource this report adds facts to is validated here, with the report's facts
+            # (docs/validation.md): the shared part alone lacks them (e.g. the passages it is derived from)
+            shares = described_and_mentioned(part.files)[1] & shared_subjects
+            results = cached_results(
+                report,
+                lambda path, focus, own=own, shares=shares: path is None or str(path) in own or focus in shares,  # type: ignore[misc]
+            )
+            entry = make_entry(part, key, results, report, facts(part), shares)
             entry_file(part).write_text(json.dumps(entry), encoding="utf-8")
             found[part.name] = entry
             validated.append(part.name)
@@ -273,7 +283,8 @@ def validate_incremental(
     if shared_entry is None:
         cited_files = [f for part in cited for f in part.files]
         report = validate(data=[*shared.files, *cited_files], ontology=ontology_files, shapes=shape_files, engine_name=engine_name)
-        results = cached_results(report, lambda path: path is None or path not in all_report_files)
+        completed = {node for entry in entries for node in entry.get("shares", [])}  # validated with their reports
+        results = cached_results(report, lambda path, focus: (path is None or path not in all_report_files) and focus not in completed)
         shared_entry = make_entry(Part(SHARED, (*ontology_files, *shared.files)), key.hexdigest(), results, report, facts(shared))
         entry_file(shared).write_text(json.dumps(shared_entry), encoding="utf-8")
         validated.append(SHARED)
