@@ -170,7 +170,7 @@ def test_query_command_accepts_the_same_names(runner, name):
 
 
 def test_the_query_form_and_the_page_links_use_the_canonical_names():
-    from sldkg.web.pages import TWINS
+    from sldkg.web.site.pages import TWINS
     from sldkg.web.sparql import _form_formats
 
     canonical = set(nego.FORMAT_NAMES.values())
@@ -190,7 +190,7 @@ def test_a_missing_blueprint_stops_start_up():
 
 def test_a_module_without_init_app_is_not_a_blueprint():
     with pytest.raises(MissingBlueprint, match="init_app"):
-        register_blueprints(Flask("t"), names=("charts",))
+        register_blueprints(Flask("t"), names=("site.charts",))
 
 
 def test_all_state_is_on_one_object(app):

@@ -132,3 +132,18 @@ def test_the_link_finder_finds_links_and_skips_code_and_urls(tmp_path: Path) -> 
 def test_every_relative_link_points_at_an_existing_file(path: Path) -> None:
     broken = [target for _file, target in relative_links(path) if not (path.parent / target).exists()]
     assert not broken, f"{path.relative_to(REPO_ROOT)} links to missing files: {broken}"
+
+
+def test_the_module_map_names_every_module_of_the_package() -> None:
+    """docs/architecture.md's module map stays in step with the package (issue 10: a map a newcomer can trust)."""
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    package = REPO_ROOT / "server" / "sldkg"
+    missing = []
+    for module in sorted(package.rglob("*.py")):
+        relative = module.relative_to(package)
+        if "geodata" in relative.parts or module.name in ("__init__.py", "__main__.py"):
+            continue
+        folder = f"sldkg/{relative.parent.as_posix()}/" if relative.parent.parts else "sldkg/"
+        if folder not in text or f"{module.name}" not in text:
+            missing.append(relative.as_posix())
+    assert not missing, f"docs/architecture.md's module map lacks: {missing}"

@@ -485,7 +485,7 @@ def test_source_file_is_found_only_inside_the_data_roots(tmp_path):
 
 
 def test_charts_follow_the_shape_of_the_results():
-    from sldkg.web.charts import XSD, Cell, chart_for
+    from sldkg.web.site.charts import XSD, Cell, chart_for
 
     counts = [
         {"name": Cell("Bayern", lang="de"), "n": Cell("3", datatype=XSD + "integer")},

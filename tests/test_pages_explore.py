@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
-from sldkg.web import facets, lander_map
-from sldkg.web.search import Index, Label, fold
+from sldkg.web.site import facets, lander_map
+from sldkg.web.site.search import Index, Label, fold
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 LAND = "https://w3id.org/sldkg/id/land/"

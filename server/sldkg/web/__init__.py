@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 #: handlers, the app-wide CORS/gzip hook (``answering``), then the blueprints. Every one must exist: a
 #: missing module is a broken installation, and serving without it would quietly drop routes, so
 #: start-up fails instead.
-BLUEPRINTS = ("i18n", "errors", "answering", "health", "sparql", "queries", "resources", "dumps", "pages", "explore", "meta")
+BLUEPRINTS = ("i18n", "errors", "answering", "health", "sparql", "queries", "resources", "dumps", "site.pages", "site.explore", "meta")
 
 
 class MissingBlueprint(RuntimeError):

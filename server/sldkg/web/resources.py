@@ -27,10 +27,11 @@ from sldkg.linked_data import rdf_formats as rdf_output
 from sldkg.linked_data import resource_view
 from sldkg.linked_data.iri_map import resource_iri
 from sldkg.sparql import negotiation as nego
-from sldkg.web import context, public_url_base, resource_facts
+from sldkg.web import context, public_url_base
 from sldkg.web.answering import bad_format, conditional, not_acceptable, rdf_response, refused
 from sldkg.web.errors import ApiError
 from sldkg.web.i18n import current_language, label_preference
+from sldkg.web.site import resource_facts
 
 bp = Blueprint("resources", __name__)
 

@@ -13,8 +13,8 @@ import pyoxigraph as ox
 
 from sldkg.graph import reads as graph_reads
 from sldkg.web import context
-from sldkg.web.facets import Record
-from sldkg.web.search import Index, Label
+from sldkg.web.site.facets import Record
+from sldkg.web.site.search import Index, Label
 
 T = TypeVar("T")
 

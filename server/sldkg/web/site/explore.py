@@ -17,9 +17,10 @@ from sldkg.linked_data import description_queries as describe
 from sldkg.linked_data.iri_map import local_url
 from sldkg.linked_data.resource_view import compact
 from sldkg.settings import RESOURCE_BASE
-from sldkg.web import facets, public_url_base, site_data
+from sldkg.web import public_url_base
 from sldkg.web.errors import ApiError
 from sldkg.web.i18n import current_language, label_preference
+from sldkg.web.site import facets, site_data
 
 bp = Blueprint("explore", __name__)
 MAX_QUERY = 200

@@ -8,7 +8,7 @@
   blueprint only answers *before* it for that one case, so the two never import each other.
 * ``GET /queries/<slug>`` from a browser (or with ``?format=html``): the canned query's page — its
   parameters as a form, the results as a table and, where the results have the shape for it, a
-  server-side SVG chart (:mod:`sldkg.web.charts`). Machine formats stay with ``queries.py``; this
+  server-side SVG chart (:mod:`sldkg.web.site.charts`). Machine formats stay with ``queries.py``; this
   blueprint answers before it only for HTML, the same way as for ``/sparql``.
 * ``GET /static/...`` – CSS, the page scripts and the vendored YASGUI build.
 
@@ -32,12 +32,13 @@ from sldkg.linked_data.release import RELEASE_QUERY, version_iri
 from sldkg.linked_data.resource_view import compact
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
-from sldkg.web import charts, context, lander_map, public_url_base, site_data
-from sldkg.web.charts import Cell
+from sldkg.web import context, public_url_base
 from sldkg.web.errors import ApiError
 from sldkg.web.i18n import label_preference
+from sldkg.web.site import charts, lander_map, site_data
+from sldkg.web.site.charts import Cell
 
-bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
+bp = Blueprint("pages", __name__, static_folder="../static", static_url_path="/static")  # web/static/
 
 #: The policy of every HTML page: scripts and styles only from this server, no inline script.
 CSP = (
