@@ -232,6 +232,18 @@ def test_the_provenance_marker_opens_its_passage(page):
     assert 0 <= top < browser.execute_script("return window.innerHeight")
 
 
+def test_a_values_own_source_marker_opens_the_passage_of_its_statement(page):
+    """Per-statement provenance (issue 9): the marker beside one value jumps to that value's passage."""
+    browser = page("/id/initiative/amt24?lang=de")
+    marker = browser.find_element(By.CSS_SELECTOR, "td a.source-marker.stated")
+    assert marker.get_attribute("aria-label").startswith("Quelle: Textstelle ")
+    number = marker.get_attribute("href").rsplit("#passage-", 1)[1]
+    marker.click()
+    WebDriverWait(browser, 10).until(EC.url_contains(f"#passage-{number}"))
+    target = browser.find_element(By.CSS_SELECTOR, "figure.passage:target")
+    assert target.get_attribute("id") == f"passage-{number}" and target.is_displayed()
+
+
 # --- quality bar: accessibility (axe-core) and no sideways scrolling -------------------------------
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
