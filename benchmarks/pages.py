@@ -3,10 +3,11 @@ pages of the real graph, through a real ``sldkg serve`` on 127.0.0.1 (issue 11: 
 
     python -m benchmarks.pages [--requests 50]
 
-Each page is fetched a few times to warm every worker's caches, then ``--requests`` times one after another from a
-single client; the table gives the median and the 95th percentile in milliseconds and the HTTP
-status. Resource IRIs are looked up with SPARQL on the same server, so the benchmark follows the
-data instead of naming IRIs that may change.
+Each page is fetched a few times to warm every worker's caches, then ``--requests`` times one
+after another from a single client; the table gives the first (cold) request, the median and the
+95th percentile of the timed ones in milliseconds, and the HTTP status. Resource IRIs are looked
+up with SPARQL on the same server, so the benchmark follows the data instead of naming IRIs that
+may change.
 """
 
 from __future__ import annotations
@@ -76,13 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = SldkgServer([REPO_ROOT / "ontology", REPO_ROOT / "data"])
     try:
-        print(f"{'page':<16} {'status':>6} {'median ms':>10} {'p95 ms':>8}  within {BUDGET_MS:.0f} ms")
+        print(f"{'page':<16} {'status':>6} {'first ms':>9} {'median ms':>10} {'p95 ms':>8}  within {BUDGET_MS:.0f} ms")
         for name, url in pages(server.url).items():
-            status = [fetch(url)[0] for _ in range(WARM_UP)][-1]
+            warm_up = [fetch(url) for _ in range(WARM_UP)]
+            status, first = warm_up[-1][0], warm_up[0][1]  # the first request builds the page (cold caches)
             times = sorted(fetch(url)[1] for _ in range(args.requests))
             median, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
             verdict = ("yes" if median < BUDGET_MS else "no") if status == 200 else "(not served)"
-            print(f"{name:<16} {status:>6} {median:>10.1f} {p95:>8.1f}  {verdict}")
+            print(f"{name:<16} {status:>6} {first:>9.1f} {median:>10.1f} {p95:>8.1f}  {verdict}")
     finally:
         server.stop()
     return 0
