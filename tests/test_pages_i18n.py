@@ -146,3 +146,14 @@ def test_resource_page_etag_differs_by_language(app):
     de = client.get("/id/land/DE-BY?format=html&lang=de")
     en = client.get("/id/land/DE-BY?format=html&lang=en")
     assert de.headers["ETag"] != en.headers["ETag"]
+
+
+def test_an_error_page_for_people_speaks_the_interface_language(client):
+    """The heading and the way home follow the interface language; the API's message stays English."""
+    german = client.get("/id/land/DE-XX?lang=de", headers={"Accept": "text/html"})
+    assert german.status_code == 404 and german.headers["Content-Language"] == "de"
+    page = german.get_data(as_text=True)
+    assert '<html lang="de">' in page and "<h1>Fehler 404</h1>" in page and ">Startseite</a>" in page
+    assert '<p lang="en">' in page
+    english = client.get("/id/land/DE-XX?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "<h1>Error 404</h1>" in english and ">Home page</a>" in english

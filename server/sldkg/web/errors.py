@@ -18,10 +18,12 @@ import html
 import logging
 
 from flask import Flask, Response, json, request
+from flask_babel import gettext
 from gunicorn.http import errors as gunicorn_errors
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from sldkg.sparql import negotiation as nego
+from sldkg.web.i18n import current_language
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +56,27 @@ KINDS = {
 }
 
 
+def error_page(status: int, message: str, body: dict[str, object]) -> str:
+    """The small HTML page of an error: a heading and a link home in the interface language; the
+    message and the details stay in English (they are the API's words, the same as in JSON)."""
+    language = current_language()
+    heading = html.escape(gettext("Error %(status)s", status=status))
+    home = html.escape(gettext("Home page"))
+    rows = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>" for k, v in body.items())
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{heading}: {html.escape(str(body["kind"]))}'
+        f'</title></head><body><main><h1>{heading}</h1><p lang="en">{html.escape(message)}</p><dl lang="en">{rows}</dl>'
+        f'<p><a href="{html.escape(request.script_root)}/">{home}</a></p></main></body></html>'
+    )
+
+
 def error_response(status: int, message: str, kind: str | None = None, **details: object) -> Response:
     body: dict[str, object] = {"status": status, "kind": kind or KINDS.get(status, "error"), "message": message, **details}
     # JSON unless the client prefers text or HTML to it (ties and "nothing acceptable" go to JSON).
     best = nego.preferred(request.headers.get("Accept"), (nego.JSON, nego.PLAIN_TEXT, nego.HTML), {nego.XHTML: nego.HTML})
     if best == nego.HTML:
-        rows = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>" for k, v in body.items())
-        page = (
-            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} {html.escape(str(body["kind"]))}'
-            f"</title></head><body><main><h1>{status}: {html.escape(message)}</h1><dl>{rows}</dl></main></body></html>"
-        )
-        response = Response(page, status, mimetype="text/html")
+        response = Response(error_page(status, message, body), status, mimetype="text/html")
+        response.headers["Content-Language"] = current_language()
     elif best == nego.PLAIN_TEXT:
         extra = "".join(f"\n{k}: {v}" for k, v in details.items())
         response = Response(f"{status} {body['kind']}: {message}{extra}\n", status, mimetype="text/plain")
