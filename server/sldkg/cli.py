@@ -19,6 +19,16 @@ from sldkg.settings import Settings
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
 
+#: ``--data`` of the commands that load the dataset (serve, load, query, export).
+data_option = click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="File or folder to load (repeatable) [default: ontology/ and data/].",
+)
+
+
 class CannotRun(click.ClickException):
     """Exit code 2 with a message on stderr."""
 
@@ -70,13 +80,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on [default: 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [default: 8000].")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="File or folder to load (repeatable) [default: ontology/ and data/].",
-)
+@data_option
 @click.option("--base-url", default=None, help="Public base URL when served behind a real host name.")
 @click.option("--store", "store_url", default=None, help="Serve from an external SPARQL 1.1 store at this URL.")
 @click.option("--workers", type=int, default=None, help="Server worker processes [default: 2].")
@@ -154,13 +158,7 @@ def serve(
 
 @main.command("load")
 @click.option("--into", "endpoint", required=True, help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph).")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="File or folder to load (repeatable) [default: ontology/ and data/].",
-)
+@data_option
 def load_command(endpoint: str, data: tuple[Path, ...]) -> None:
     """Upload the dataset to an external store, one named graph per file (HTTP PUT per graph)."""
     from sldkg.graph.upload import UploadError, upload
@@ -252,13 +250,7 @@ def validate(
 @click.option(
     "--format", "fmt", default=None, help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (graphs) [default: csv / ttl]."
 )
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="File or folder to load (repeatable) [default: ontology/ and data/].",
-)
+@data_option
 def query_command(slug: str, params: tuple[str, ...], fmt: str | None, data: tuple[Path, ...]) -> None:
     """Run the canned query SLUG (see `GET /queries`) and print the answer.
 
@@ -295,13 +287,7 @@ def query_command(slug: str, params: tuple[str, ...], fmt: str | None, data: tup
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write sldkg-<release>.<ext> (sldkg.<ext> when the data state no release) and SHA256SUMS into.",
 )
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="File or folder to load (repeatable) [default: ontology/ and data/].",
-)
+@data_option
 def export_command(formats: tuple[str, ...], out: Path, data: tuple[Path, ...]) -> None:
     """Write the whole dataset as dump files (the same bytes the server offers under /dumps/)."""
     import pyoxigraph as ox
