@@ -157,3 +157,11 @@ def test_an_error_page_for_people_speaks_the_interface_language(client):
     assert '<p lang="en">' in page
     english = client.get("/id/land/DE-XX?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert '<html lang="en">' in english and "<h1>Error 404</h1>" in english and ">Home page</a>" in english
+
+
+def test_the_note_of_an_inferred_value_follows_the_interface_language(client):
+    """The Beteiligungsportal is placed in Sachsen from the context (issue 9): its note is in both languages."""
+    german = client.get("/id/initiative/beteiligungsportal-sachsen?lang=de", headers={"Accept": "text/html"}).get_data(as_text=True)
+    english = client.get("/id/initiative/beteiligungsportal-sachsen?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<small class="inferred">erschlossen: Der Satz nennt kein Land' in german
+    assert '<small class="inferred">inferred: The sentence names no Land' in english

@@ -258,9 +258,10 @@ def report_of(graph: rdflib.Graph, passage: rdflib.term.Node, base: str) -> Repo
     return ReportRef(str(report), local_url(str(report), base), label[0] if label else compact(str(report)), str(date or "")[:10])
 
 
-def _note(graph: rdflib.Graph, statement: rdflib.term.Node) -> str | None:
+def _note(graph: rdflib.Graph, statement: rdflib.term.Node, prefer: tuple[str, ...] = ("de", "en")) -> str | None:
+    """How an inferred statement was inferred, in the first language of ``prefer`` the data has."""
     notes = [n for n in graph.objects(statement, SKOS.note) if isinstance(n, rdflib.Literal)]
-    for lang in ("en", "de", None):
+    for lang in (*prefer, None):
         for note in notes:
             if note.language == lang:
                 return str(note)
@@ -274,12 +275,13 @@ def _sources(
     numbers: dict[str, int],
     base: str,
     reports: dict[rdflib.term.Node, ReportRef | None],
+    prefer: tuple[str, ...] = ("de", "en"),
 ) -> tuple[Source, ...]:
     """The sources of one triple: its statement's passages, else the ``fallback`` passages
     (``reports`` caches the report of each passage)."""
     if statement is not None:
         kind = "inferred" if (statement, SLD.supportKind, SLD.Inferred) in graph else "stated"
-        note = _note(graph, statement) if kind == "inferred" else None
+        note = _note(graph, statement, prefer) if kind == "inferred" else None
         passages = sorted(graph.objects(statement, PROV.wasDerivedFrom), key=lambda p: numbers.get(str(p), 1 << 30))
     else:
         kind, note, passages = "resource", None, sorted(fallback, key=lambda p: numbers.get(str(p), 1 << 30))
@@ -304,14 +306,14 @@ def _facts(
         Fact(
             link(graph, p, base, prefer),
             _value(graph, o, base, prefer),
-            _sources(graph, statements.get((node, p, o)), own, numbers, base, reports),
+            _sources(graph, statements.get((node, p, o)), own, numbers, base, reports, prefer),
         )
         for p, o in graph.predicate_objects(node)
         if isinstance(p, rdflib.URIRef) and p not in SECTIONED
     ]
     for s, p in incoming_links(graph, node):
         theirs = list(graph.objects(s, PROV.wasDerivedFrom))
-        sources = _sources(graph, statements.get((s, p, node)), theirs, numbers, base, reports)
+        sources = _sources(graph, statements.get((s, p, node)), theirs, numbers, base, reports, prefer)
         facts.append(Fact(link(graph, p, base, prefer), link(graph, s, base, prefer), sources, incoming=True))
     return facts
 
