@@ -23,6 +23,7 @@ import base64
 import gzip
 import hashlib
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from flask import Flask, Response, request
 
@@ -90,14 +91,19 @@ def _matched_tag(tag: str) -> str | None:
     return None
 
 
+def _fresh_tag(tag: str, modified: datetime | None) -> str | None:
+    """The ETag variant the client's copy has when it is still fresh (``If-None-Match`` first, else
+    ``If-Modified-Since`` against ``modified``); ``None`` when the answer must be sent."""
+    if request.if_none_match:
+        return _matched_tag(tag)
+    if request.if_modified_since is not None and modified is not None and modified <= request.if_modified_since:
+        return tag
+    return None
+
+
 def _not_modified(tag: str) -> Response | None:
     modified = context().backend.modified
-    if request.if_none_match:
-        matched = _matched_tag(tag)
-    elif request.if_modified_since is not None:
-        matched = tag if modified <= request.if_modified_since else None
-    else:
-        return None
+    matched = _fresh_tag(tag, modified)
     if matched is None:
         return None
     response = Response(status=304)
@@ -111,12 +117,7 @@ def conditional(response: Response) -> Response:
     tag, _ = response.get_etag()
     if response.status_code != 200 or tag is None:
         return response
-    if request.if_none_match:
-        matched = _matched_tag(tag)
-    elif request.if_modified_since is not None and response.last_modified is not None:
-        matched = tag if response.last_modified <= request.if_modified_since else None
-    else:
-        return response
+    matched = _fresh_tag(tag, response.last_modified)
     if matched is None:
         return response
     not_modified = Response(status=304)

@@ -22,18 +22,6 @@ STEPS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 
 
 @dataclass(frozen=True)
-class Region:
-    code: str
-    iri: str
-    name: str
-    href: str
-    participated: bool
-    initiatives: int
-    fill: str
-    d: str
-
-
-@dataclass(frozen=True)
 class Legend:
     fill: str
     low: int
@@ -59,6 +47,14 @@ class LandFacts:
     href: str
     participated: bool
     initiatives: int
+
+
+@dataclass(frozen=True)
+class Region(LandFacts):
+    """A Land on the map: its facts, its colour and its outline (SVG path data)."""
+
+    fill: str
+    d: str
 
 
 @cache
