@@ -1,4 +1,5 @@
-"""pySHACL (the reference) and rudof give the same results on every shape fixture in tests/shapes/.
+"""pySHACL (the reference) and rudof give the same results on every shape fixture in tests/shapes/,
+and so does pySHACL with its SPARQL targets evaluated by Oxigraph (the default) instead of rdflib.
 
 Same results means the same set of (focus node, path, source shape, constraint component, severity)
 per fixture, with the fixture validated as tests/test_shapes.py does (against its one shape, with
@@ -8,6 +9,7 @@ rudof engine.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -15,10 +17,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from repo_paths import REPO_ROOT
 
-from sldkg.validation.engines import expand_sparql_targets, result_key, run_pyshacl, run_rudof
+from sldkg.validation import validator
+from sldkg.validation.engines import EngineFailed, expand_sparql_targets, prefix_declarations, result_key, run_pyshacl, run_rudof
 from sldkg.validation.validator import LINT_PREFIX, ValidationReport, load_files, validate
-
-pytest.importorskip("pyrudof")
 
 SLDSH = "https://w3id.org/sldkg/shapes#"
 FIXTURES = sorted((Path(__file__).parent / "shapes").glob("*.ttl"))
@@ -32,6 +33,12 @@ def results(report: ValidationReport) -> set[tuple[str, str, str, str, str]]:
 
 
 def run(fixture: Path, engine_name: str) -> ValidationReport:
+    """``fixture`` validated against its one shape; ``engine_name`` ``pyshacl-rdflib-targets``: the plain reference."""
+    if engine_name == "pyshacl-rdflib-targets":
+        plain = functools.partial(run_pyshacl, sparql_targets="pyshacl")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(validator, "engine", lambda name: plain)
+            return run(fixture, "pyshacl")
     shape = SLDSH + fixture.name.split("-")[0]
     if URIRef(shape) in LINT_SHAPES:
         return validate(data=[], ontology=[fixture], shapes=[SHAPES], only=[shape], engine_name=engine_name)
@@ -44,15 +51,69 @@ def test_there_are_fixtures_of_both_kinds():
     assert LINT_PREFIX == "ontology-"
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.stem)
-def test_rudof_gives_the_same_results_as_pyshacl(fixture):
-    reference, fast = run(fixture, "pyshacl"), run(fixture, "rudof")
+def same_results(reference: ValidationReport, fast: ValidationReport) -> None:
     assert results(fast) == results(reference)
     assert fast.conforms == reference.conforms
     # the messages the user sees are the shapes' own, as with pySHACL
     assert sorted((v.focus_node, v.source_shape, v.messages) for v in fast.violations) == sorted(
         (v.focus_node, v.source_shape, v.messages) for v in reference.violations
     )
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.stem)
+def test_rudof_gives_the_same_results_as_pyshacl(fixture):
+    pytest.importorskip("pyrudof")
+    same_results(run(fixture, "pyshacl"), run(fixture, "rudof"))
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.stem)
+def test_sparql_targets_by_oxigraph_give_the_results_of_pyshacl_alone(fixture):
+    same_results(run(fixture, "pyshacl-rdflib-targets"), run(fixture, "pyshacl"))
+
+
+def test_the_real_data_gives_the_same_results_with_either_target_evaluation(tmp_path):
+    """On the repository's data, and on a copy with a FICTIONAL fact triple that no statement supports."""
+    real = validate(engine_name="pyshacl")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validator, "engine", lambda name: functools.partial(run_pyshacl, sparql_targets="pyshacl"))
+        plain = validate()
+    assert real.conforms and plain.conforms
+    unsupported = tmp_path / "unsupported.ttl"
+    unsupported.write_text(
+        "@prefix schema: <https://schema.org/> .\n"
+        '<https://w3id.org/sldkg/id/event/blw-2020-11-03> schema:name "FICTIONAL unsupported name"@de .\n',
+        encoding="utf-8",
+    )
+    data = [REPO_ROOT / "data", unsupported]
+    fast = validate(data=data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validator, "engine", lambda name: functools.partial(run_pyshacl, sparql_targets="pyshacl"))
+        reference = validate(data=data)
+    assert not reference.conforms
+    assert "SupportedFactShape" in {v.source_shape.split("#")[-1] for v in reference.violations}
+    same_results(reference, fast)
+
+
+def test_prefix_declarations_of_a_sparql_target_are_written_as_prefix_lines():
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/fictional#> .
+ex: sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/fictional#" ] ,
+                [ sh:prefix "b" ; sh:namespace "https://example.org/b#" ] .
+ex:S sh:target ex:T . ex:T a sh:SPARQLTarget ; sh:prefixes ex: ; sh:select "SELECT ?this WHERE { ?this ex:p b:o }" .
+ex:Broken sh:target ex:U . ex:U sh:prefixes ex:nothing . ex:nothing sh:declare [ sh:prefix "x" ] .
+""",
+        format="turtle",
+    )
+    target = URIRef("https://example.org/fictional#T")
+    assert prefix_declarations(shapes, target) == "PREFIX b: <https://example.org/b#>\nPREFIX ex: <https://example.org/fictional#>\n"
+    seen: list[str] = []
+    expand_sparql_targets(shapes, lambda query: seen.append(query) or [])
+    assert seen == [
+        "PREFIX b: <https://example.org/b#>\nPREFIX ex: <https://example.org/fictional#>\nSELECT ?this WHERE { ?this ex:p b:o }"
+    ]
+    with pytest.raises(EngineFailed, match="lacks sh:prefix or sh:namespace"):
+        prefix_declarations(shapes, URIRef("https://example.org/fictional#U"))
 
 
 # FICTIONAL shapes and data, to exercise the parts of the rudof engine that today's shapes do not need.
@@ -75,6 +136,7 @@ ex:c a ex:Thing .
 
 
 def test_sparql_constraints_go_to_pyshacl_and_sparql_targets_are_expanded():
+    pytest.importorskip("pyrudof")
     data, shapes = Graph().parse(data=HYBRID_DATA, format="turtle"), Graph().parse(data=HYBRID_SHAPES, format="turtle")
     reference_ok, reference = run_pyshacl(data, shapes)
     fast_ok, fast = run_rudof(data, shapes)

@@ -4,7 +4,13 @@ Both take the data graph and the shapes graph and return ``(conforms, results)``
 is a W3C validation report graph (``sh:ValidationReport`` with ``sh:result`` nodes), so that the
 rest of the validator does not depend on the engine.
 
-* ``pyshacl``: pySHACL with SHACL Advanced Features (SPARQL targets), the reference.
+* ``pyshacl``: pySHACL, the reference, for every constraint. Its SPARQL targets
+  (``sh:SPARQLTarget``) are evaluated by Oxigraph on the same data and handed to pySHACL as
+  ``sh:targetNode``s (:func:`expand_sparql_targets`): rdflib's SPARQL engine spent about 40 % of
+  pySHACL's time on the real graph evaluating them (the ``FILTER NOT EXISTS`` of
+  ``SupportedFactShape``). A target is defined as the set of nodes its query selects, so the
+  results are the same; ``tests/test_engine_parity.py`` checks it against pySHACL evaluating the
+  targets itself (``sparql_targets="pyshacl"``) on every fixture and on the real data.
 * ``rudof``: rudof (PyPI ``pyrudof``, Rust) for SHACL Core, plus two things rudof cannot do itself,
   which make it a hybrid:
 
@@ -45,7 +51,9 @@ DEFAULT_ENGINE: EngineName = "pyshacl"
 #: The target predicates of SHACL Core and SHACL-AF.
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
-Engine = Callable[[Graph, Graph], tuple[bool, Graph]]
+#: ``engine(data_graph, shapes_graph, store)``: ``store`` holds the same triples as ``data_graph``
+#: in Oxigraph, for the SPARQL targets (``None``: the engine copies the graph into one itself).
+Engine = Callable[[Graph, Graph, "ox.Store | None"], tuple[bool, Graph]]
 
 
 class EngineUnavailable(Exception):
@@ -56,8 +64,20 @@ class EngineFailed(Exception):
     """The engine could not read the data or the shapes, or failed while validating."""
 
 
-def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> tuple[bool, Graph]:
-    """pySHACL with SHACL-AF, no inference, no ``owl:imports``; warnings do not break conformance."""
+def run_pyshacl(
+    data_graph: Graph,
+    shapes_graph: Graph,
+    store: ox.Store | None = None,
+    *,
+    sparql_targets: TypingLiteral["oxigraph", "pyshacl"] = "oxigraph",
+) -> tuple[bool, Graph]:
+    """pySHACL with SHACL-AF, no inference, no ``owl:imports``; warnings do not break conformance.
+
+    ``sparql_targets``: who evaluates ``sh:SPARQLTarget`` queries, Oxigraph on ``store`` (the
+    default, see the module docstring) or pySHACL itself with rdflib (the plain reference).
+    """
+    if sparql_targets == "oxigraph" and (None, SH.target, None) in shapes_graph:
+        shapes_graph, _fallback = expand_sparql_targets(shapes_graph, oxigraph_select(store or oxigraph_store(data_graph)))
     ok, results, _text = pyshacl.validate(
         data_graph,
         shacl_graph=shapes_graph,
@@ -66,9 +86,61 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> tuple[bool, Graph]:
         allow_warnings=True,
         do_owl_imports=False,
         meta_shacl=False,
+        # pySHACL copies the data graph in advanced mode only because SHACL rules could add to it;
+        # without sh:rule nothing writes to it (and validate() builds its data graph per run anyway)
+        inplace=(None, SH.rule, None) not in shapes_graph,
     )
     assert isinstance(results, Graph)
     return bool(ok), results
+
+
+def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term (blank nodes keep their label)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def oxigraph_store(graph: Graph) -> ox.Store:
+    """An in-memory Oxigraph store with the triples of ``graph`` in its default graph."""
+    quads = []
+    for s, p, o in graph:
+        subject, predicate = oxigraph_term(s), oxigraph_term(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise ValueError(f"not an RDF triple: {(s, p, o)!r}")
+        quads.append(ox.Quad(subject, predicate, oxigraph_term(o)))
+    store = ox.Store()
+    store.bulk_extend(quads)
+    return store
+
+
+def oxigraph_select(store: ox.Store) -> Callable[[str], list[str]]:
+    """A ``select`` for :func:`expand_sparql_targets` that runs the query on ``store``."""
+
+    def select(query: str) -> list[str]:
+        solutions = store.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return [str(row["this"]) for row in solutions if row["this"] is not None]
+
+    return select
+
+
+def prefix_declarations(shapes_graph: Graph, node: Node) -> str:
+    """The ``PREFIX`` lines that ``node``'s ``sh:prefixes`` declare (SHACL 5.2.1, ``sh:declare``)."""
+    lines = []
+    for holder in shapes_graph.objects(node, SH.prefixes):
+        for declaration in shapes_graph.objects(holder, SH.declare):
+            prefix, namespace = shapes_graph.value(declaration, SH.prefix), shapes_graph.value(declaration, SH.namespace)
+            if prefix is None or namespace is None:
+                raise EngineFailed(f"a prefix declaration of {holder.n3()} lacks sh:prefix or sh:namespace")
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "".join(line + "\n" for line in sorted(set(lines)))
 
 
 def restrict_targets(shapes_graph: Graph, keep: Iterable[Node]) -> Graph:
@@ -97,7 +169,8 @@ def node_text(node: Node) -> str:
 def expand_sparql_targets(shapes_graph: Graph, select: Callable[[str], list[str]]) -> tuple[Graph, set[Node]]:
     """``shapes_graph`` with every SPARQL target replaced by the ``sh:targetNode`` IRIs it selects.
 
-    ``select`` runs a SELECT query on the data and returns the N-Triples form of each ``?this``.
+    ``select`` runs a SELECT query on the data and returns the N-Triples form of each ``?this``;
+    the query starts with the ``PREFIX`` declarations of the target's ``sh:prefixes``.
     Returns the new graph and the shapes whose targets could not be expanded (left to pySHACL).
     """
     expanded = Graph()
@@ -107,10 +180,10 @@ def expand_sparql_targets(shapes_graph: Graph, select: Callable[[str], list[str]
         if (target, RDF.type, SH.SPARQLTarget) not in shapes_graph:
             continue
         query = shapes_graph.value(target, SH.select)
-        if query is None or (target, SH.prefixes, None) in shapes_graph:
+        if query is None:
             fallback.add(shape)
             continue
-        found = select(str(query))
+        found = select(prefix_declarations(shapes_graph, target) + str(query))
         if not all(text.startswith("<") and text.endswith(">") for text in found):
             fallback.add(shape)
             continue
@@ -178,19 +251,19 @@ def results_graph(ntriples: str, shapes_graph: Graph) -> Graph:
     return report
 
 
-def run_rudof(data_graph: Graph, shapes_graph: Graph) -> tuple[bool, Graph]:
+def run_rudof(data_graph: Graph, shapes_graph: Graph, store: ox.Store | None = None) -> tuple[bool, Graph]:
     """rudof for SHACL Core (SPARQL targets expanded first), pySHACL for what rudof cannot express."""
     try:
         import pyrudof
     except ImportError:  # pragma: no cover - depends on the installation
         raise EngineUnavailable("the rudof engine needs pyrudof: pip install 'sldkg[rudof]'") from None
     try:
-        return rudof_validation(pyrudof, data_graph, shapes_graph)
+        return rudof_validation(pyrudof, data_graph, shapes_graph, store)
     except pyrudof.RudofError as exc:
         raise EngineFailed(f"rudof: {exc}") from None
 
 
-def rudof_validation(pyrudof: Any, data_graph: Graph, shapes_graph: Graph) -> tuple[bool, Graph]:
+def rudof_validation(pyrudof: Any, data_graph: Graph, shapes_graph: Graph, store: ox.Store | None) -> tuple[bool, Graph]:
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     rudof.read_data(data_graph.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
 
@@ -205,7 +278,7 @@ def rudof_validation(pyrudof: Any, data_graph: Graph, shapes_graph: Graph) -> tu
     report.add((report_node, RDF.type, SH.ValidationReport))
     if fallback:
         core = restrict_targets(core, set(core.subjects()) - fallback)
-        _ok, partial = run_pyshacl(data_graph, restrict_targets(shapes_graph, fallback))
+        _ok, partial = run_pyshacl(data_graph, restrict_targets(shapes_graph, fallback), store)
         merge_results(partial, report, report_node)
     rudof.read_shacl(
         skolemised_shapes(core).serialize(format="nt"), format=pyrudof.ShaclFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict

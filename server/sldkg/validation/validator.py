@@ -126,6 +126,8 @@ class LoadedFiles:
     """Files parsed one by one into one graph, remembering where each subject is described."""
 
     graph: Graph = field(default_factory=Graph)
+    #: The same triples for Oxigraph (blank nodes labelled as in ``graph``), for SPARQL targets.
+    quads: list[ox.Quad] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     prefixes: dict[Path, dict[str, str]] = field(default_factory=dict)
     #: The first file in which a node is the subject of a triple.
@@ -133,6 +135,12 @@ class LoadedFiles:
     #: For a blank node: a subject that points to it (its block in the file).
     held_by: dict[BNode, rdflib.term.Node] = field(default_factory=dict)
     triples: int = 0
+
+    def store(self) -> ox.Store:
+        """``quads`` in an in-memory Oxigraph store."""
+        store = ox.Store()
+        store.bulk_extend(self.quads)
+        return store
 
 
 def syntax_message(exc: SyntaxError) -> str:
@@ -148,16 +156,21 @@ def parse_file(path: Path, loaded: LoadedFiles) -> None:
     """
     if path.suffix not in RDF_FORMATS:
         raise LoadError(path, f"not an RDF file (known endings: {', '.join(sorted(RDF_FORMATS))})")
-    blank: dict[str, BNode] = {}
-    graph, described_in, held_by = loaded.graph, loaded.described_in, loaded.held_by
+    blank: dict[str, tuple[BNode, ox.BlankNode]] = {}
+    graph, quads, described_in, held_by = loaded.graph, loaded.quads, loaded.described_in, loaded.held_by
+    named: dict[ox.NamedNode, URIRef] = {}  # one URIRef per IRI: most IRIs recur (predicates, classes)
 
     def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> rdflib.term.Node:
         if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
+            iri = named.get(t)
+            if iri is None:
+                iri = named[t] = URIRef(t.value)
+            return iri
         if isinstance(t, ox.BlankNode):
             if t.value not in blank:
-                blank[t.value] = BNode()  # fresh per file: equal labels in two files are different nodes
-            return blank[t.value]
+                fresh = BNode()  # fresh per file: equal labels in two files are different nodes
+                blank[t.value] = (fresh, ox.BlankNode(str(fresh)))
+            return blank[t.value][0]
         if not isinstance(t, ox.Literal):
             raise ValueError(f"RDF-star triple terms are not supported: {t}")
         if t.language:
@@ -165,12 +178,25 @@ def parse_file(path: Path, loaded: LoadedFiles) -> None:
         datatype = t.datatype.value
         return Literal(t.value) if datatype == XSD_STRING else Literal(t.value, datatype=URIRef(datatype))
 
+    def same(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        """``t`` for the Oxigraph copy: a blank node relabelled as in the rdflib graph."""
+        if isinstance(t, ox.BlankNode):
+            return blank[t.value][1]
+        assert isinstance(t, ox.NamedNode | ox.Literal)  # term() has refused triple terms
+        return t
+
+    def same_subject(t: ox.NamedNode | ox.BlankNode | ox.Triple) -> ox.NamedNode | ox.BlankNode:
+        found = same(t)
+        assert not isinstance(found, ox.Literal)  # a parser never gives a literal subject
+        return found
+
     count = 0
     try:
         parser = ox.parse(path=str(path), format=RDF_FORMATS[path.suffix])
         for quad in parser:
             subject, obj = term(quad.subject), term(quad.object)
             graph.add((subject, term(quad.predicate), obj))
+            quads.append(ox.Quad(same_subject(quad.subject), quad.predicate, same(quad.object)))
             described_in.setdefault(subject, path)
             if isinstance(obj, BNode):
                 held_by.setdefault(obj, subject)
@@ -184,14 +210,15 @@ def parse_file(path: Path, loaded: LoadedFiles) -> None:
     loaded.triples += count
 
 
-def load_files(paths: Iterable[Path | str], *, start: Graph | None = None, skip: Iterable[Path] = ()) -> LoadedFiles:
+def load_files(paths: Iterable[Path | str], *, start: LoadedFiles | None = None, skip: Iterable[Path] = ()) -> LoadedFiles:
     """Every RDF file below ``paths`` (see :func:`sldkg.graph.store.discover`) parsed into one graph.
 
-    ``start``: triples to begin with (copied); ``skip``: files not to load (already loaded elsewhere).
+    ``start``: triples to begin with (copied, not its files); ``skip``: files not to load (already loaded elsewhere).
     """
     loaded = LoadedFiles()
     if start is not None:
-        loaded.graph += start
+        loaded.graph += start.graph
+        loaded.quads.extend(start.quads)
     skipped = set(skip)
     for found, _root in discover(paths):
         file = found.resolve()
@@ -236,28 +263,30 @@ def validate(
     ontology_files = load_files(ontology)
     # the data graph: the ontology (for rdfs:subClassOf), the data, and the subclass axioms of
     # external vocabularies stated in the shape files (explicit subclass closure, no inference run)
-    data_files = load_files(data, start=ontology_files.graph, skip=ontology_files.files)
+    data_files = load_files(data, start=ontology_files, skip=ontology_files.files)
     data_shapes = load_files(data_shape_paths)
     lint_shapes = load_files(lint_shape_paths)
-    data_files.graph += data_shapes.graph.triples((None, RDFS.subClassOf, None))
+    subclass_axioms = RDFS.subClassOf, ox.NamedNode(str(RDFS.subClassOf))
+    data_files.graph += data_shapes.graph.triples((None, subclass_axioms[0], None))
+    data_files.quads.extend(q for q in data_shapes.quads if q.predicate == subclass_axioms[1])
 
-    runs: list[tuple[Graph, Graph]] = []
+    runs: list[tuple[LoadedFiles, Graph]] = []
     if data_shapes.files:
-        runs.append((data_files.graph, data_shapes.graph))
+        runs.append((data_files, data_shapes.graph))
     if lint_shapes.files and ontology_files.files:
-        runs.append((ontology_files.graph, lint_shapes.graph))
+        runs.append((ontology_files, lint_shapes.graph))
 
     report = Graph()
     report.bind("sh", SH)
     report_node = BNode()
     report.add((report_node, RDF.type, SH.ValidationReport))
     conforms = True
-    for data_graph, all_shapes in runs:
+    for loaded, all_shapes in runs:
         shapes_graph = all_shapes if only is None else only_shapes(all_shapes, [URIRef(s) for s in only])
         if shapes_graph is None:
             continue
         try:
-            ok, results = run_engine(data_graph, shapes_graph)
+            ok, results = run_engine(loaded.graph, shapes_graph, loaded.store())
         except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError, EngineFailed) as exc:
             first_line = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
             raise ShapesError(
