@@ -2,7 +2,9 @@
 
 ``python -m benchmarks.validation`` (the repository's data; ``--runs 5``): wall-clock and CPU
 seconds (minimum and median over the runs, after a warm-up run) for the whole validation and its
-parts: parsing the files, the SHACL engine, and the rest (locating focus nodes, the report).
+parts: parsing the files, the SHACL engine, and the rest (locating focus nodes, the report); then
+the command ``sldkg validate`` itself, run as a new process each time (start-up and imports
+included), in the same run.
 
 ``python -m benchmarks.validation --triples 1e6`` (a synthetic series from
 ``benchmarks/synthetic.py``, written to a temporary folder or ``--series DIR``): in one process,
@@ -23,8 +25,11 @@ steadier figure on a busy machine (it includes rudof's own threads).
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -111,6 +116,24 @@ def repository(runs: int, engine_names: list[str]) -> None:
             print(f"{name:<14} {min(wall):9.3f} {statistics.median(wall):9.3f} {min(cpu):9.3f} {statistics.median(cpu):9.3f}")
         rest = [c.wall["total"] - c.wall["parse files"] - c.wall["engine"] for c in clocks]
         print(f"{'rest':<14} {min(rest):9.3f} {statistics.median(rest):9.3f}")
+        wall, cpu = command_seconds(runs, engine_name)
+        figures = f"{min(wall):9.3f} {statistics.median(wall):9.3f} {min(cpu):9.3f} {statistics.median(cpu):9.3f}"
+        print(f"{'command':<14} {figures}   (sldkg validate, a new process per run)")
+
+
+def command_seconds(runs: int, engine_name: str) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of ``sldkg validate --engine NAME`` in the repository, ``runs`` times after a warm-up."""
+    command = [sys.executable, "-m", "sldkg", "validate", "--engine", engine_name]
+    subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=True)
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(runs):
+        before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall.append(time.perf_counter() - started)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall, cpu
 
 
 def results(report: validation.ValidationReport) -> list[tuple[str, ...]]:
