@@ -199,3 +199,49 @@ def test_a_check_over_its_budget_is_refused_with_503_and_not_cached():
     assert answer is not None and (answer.status, answer.error) == (503, "check-timeout")
     assert safety._inspect_query_cached.cache_info().currsize == cached, "an overrun must not be cached"
     assert inspect(QueryJob(short), SafetyPolicy(frozenset({GRAPH_BASE + "a"}))) is None
+
+
+def test_the_check_of_an_ad_hoc_query_counts_against_the_clients_quota(tmp_path, monkeypatch):
+    """One address cannot keep more web threads busy checking queries than its quota of ad-hoc queries.
+
+    Two checks of client A are held open (as a long check would be); A's third query is refused with
+    429 before it is checked, while client B is still checked and answered.
+    """
+    import threading
+
+    from sldkg.backends import embedded
+    from sldkg.backends.embedded import EmbeddedBackend
+    from sldkg.graph.store import load
+    from sldkg.settings import Settings
+
+    (tmp_path / "a.ttl").write_text("<http://e/s> <http://e/p> <http://e/o> .\n", encoding="utf-8")
+    backend = EmbeddedBackend(load([tmp_path]), Settings.from_env({}, executors=1, max_queries_per_client=2))
+    release, checking = threading.Event(), []
+    real_check = embedded.check
+
+    def slow_check(job: QueryJob, policy: SafetyPolicy) -> object:
+        checking.append(job.client)
+        if job.client == "A":
+            release.wait(30)
+        return real_check(QueryJob("SELECT * WHERE { SERVICE <http://e/> { ?s ?p ?o } }"), policy)  # refused: never runs
+
+    monkeypatch.setattr(embedded, "check", slow_check)
+    held = [threading.Thread(target=backend.run, args=(QueryJob("ASK {}", adhoc=True, client="A"),)) for _ in range(2)]
+    try:
+        for thread in held:
+            thread.start()
+        for _ in range(300):
+            if checking.count("A") == 2:
+                break
+            time.sleep(0.01)
+        assert checking.count("A") == 2
+        third = backend.run(QueryJob("ASK {}", adhoc=True, client="A"))
+        other = backend.run(QueryJob("ASK {}", adhoc=True, client="B"))
+    finally:
+        release.set()
+        for thread in held:
+            thread.join(30)
+        backend.close()
+    assert third.status == 429 and third.error == "too-many-queries"
+    assert checking.count("A") == 2, "the refused query was not checked"
+    assert other.status == 400 and "B" in checking

@@ -55,14 +55,19 @@ class EmbeddedBackend:
 
     def run(self, job: QueryJob) -> Answer:
         """Evaluate ``job``; limits and failures come back as refusals (status >= 400), never as exceptions."""
-        refusal = check(job, self.policy)
-        if refusal is not None:
-            return refusal
         try:
             if job.adhoc:
+                # the safety check counts against the client's quota too: one address cannot keep
+                # many web threads busy checking large queries at once (issue 12)
                 with self.quota.slot(job.client):
+                    refusal = check(job, self.policy)
+                    if refusal is not None:
+                        return refusal
                     answer = self.runner.run(job, adhoc=True)
             else:
+                refusal = check(job, self.policy)
+                if refusal is not None:
+                    return refusal
                 answer = self.runner.run(job)
         except TooManyQueries as exc:
             return Answer(429, error="too-many-queries", message=str(exc), details={"limit": exc.limit, "retry_after": exc.retry_after})
