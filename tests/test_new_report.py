@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from repo_paths import REPO_ROOT
 
 from sldkg.cli import main
-from sldkg.graph.new_report import conventions_of, slug, statement_iri
+from sldkg.graph.new_report import slug, statement_iri
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "fictional-report"
 SOURCE = FIXTURE / "FICTIONAL-source.txt"
@@ -30,7 +30,7 @@ TITLE = "Ergebnisdokumentation zum Bundesländerworkshop (FIKTIV)"
 DATE = "2099-05-12"
 ID = "https://w3id.org/sldkg/id/"
 EVENT = ID + "event/blw-2099-05-12"
-SEED_EVENTS = {ID + "event/blw6", ID + "event/blw-2020-11-03"}  # the seed's workshop before / after the series IRIs
+SEED_EVENT = ID + "event/blw-2020-11-03"  # the seed's workshop
 PASSAGE = ID + "report/blw-2099-05-12/passage/"
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
@@ -78,28 +78,19 @@ def query(data: Path, slug_: str, *params: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
-def passage_names(data: Path, quotes: dict[str, str], first_free: int) -> dict[str, str]:
-    """The fixture's placeholder passage names, named as the data names passages."""
-    if conventions_of(data).series_model:
-        return {placeholder: slug(quote) for placeholder, quote in quotes.items()}
-    return {placeholder: f"p{first_free + i:03d}" for i, placeholder in enumerate(quotes)}
-
-
-def add_fictional_facts(folder: Path, data: Path) -> None:
+def add_fictional_facts(folder: Path) -> None:
     """Hand-written facts and passages of the FICTIONAL report, then `sldkg anchor` and `sldkg fmt`."""
     passages_ttl = (FIXTURE / "FICTIONAL-passages.ttl").read_text(encoding="utf-8")
     facts_ttl = (FIXTURE / "FICTIONAL-tour-de-table.ttl").read_text(encoding="utf-8")
     quotes = {"TOUR": "In der erfundenen Tour de Table berichtete Bayern", "PROGRAMME": "vom fiktiven Programm"}
-    scaffolded = set(rdflib.Graph().parse(folder / "passages.ttl").subjects(RDF.type, OA.SpecificResource))
-    names = passage_names(data, quotes, first_free=len(scaffolded) + 1)
-    for placeholder, name in names.items():
+    # placeholders named as the data names passages: after their first words (docs/MODEL.md)
+    for placeholder, name in {placeholder: slug(quote) for placeholder, quote in quotes.items()}.items():
         passages_ttl = passages_ttl.replace(f"passage/{placeholder}>", f"passage/{name}>")
         facts_ttl = facts_ttl.replace(f"passage/{placeholder}>", f"passage/{name}>")
     with (folder / "passages.ttl").open("a", encoding="utf-8") as handle:
         handle.write("\n" + passages_ttl)
     (folder / "tour-de-table.ttl").write_text(facts_ttl, encoding="utf-8")
-    if conventions_of(data).series_model:
-        write_statements(folder)
+    write_statements(folder)
     assert sldkg("anchor", folder / "passages.ttl").exit_code == 0
     assert sldkg("fmt", folder).exit_code == 0
     assert sldkg("anchor", "--check", folder / "passages.ttl").exit_code == 0
@@ -147,15 +138,15 @@ def test_a_second_report_is_one_new_folder_and_the_series_answers_for_both(data:
     assert scaffold_only.exit_code == 0, scaffold_only.output  # the scaffold validates as it is
     events = {row["event"]: row["date"] for row in query(data, "series-events", "from=2020-01-01")}
     assert events[EVENT] == DATE
-    assert SEED_EVENTS & set(events)
+    assert SEED_EVENT in events
 
-    add_fictional_facts(folder, data)
+    add_fictional_facts(folder)
     assert hashes(data, skip=folder) == before
     whole = validate(data)
     assert whole.exit_code == 0, whole.output
 
     events = {row["event"]: row["date"] for row in query(data, "series-events", "from=2020-01-01")}
-    assert events[EVENT] == DATE and SEED_EVENTS & set(events)
+    assert events[EVENT] == DATE and SEED_EVENT in events
     bavarian = query(data, "initiatives-by-land")
     by_name = {row["name"]: row for row in bavarian if row["land"].endswith("/land/DE-BY")}
     assert "Testdorf Digital (FIKTIV)" in by_name  # the fictional report's initiative …
@@ -252,7 +243,7 @@ def test_pages_mark_sources_and_group_a_lands_facts_by_report_newest_first(data:
     from sldkg.settings import Settings
 
     assert new_report(data).exit_code == 0
-    add_fictional_facts(data / "workshops" / FOLDER, data)
+    add_fictional_facts(data / "workshops" / FOLDER)
     app = create_app(Settings.from_env({}, data_paths=(REPO_ROOT / "ontology", data), executors=1))
     try:
         client = app.test_client()
@@ -272,11 +263,8 @@ def test_pages_mark_sources_and_group_a_lands_facts_by_report_newest_first(data:
     statements = {
         (described.value(st, RDF.predicate), described.value(st, RDF.object)) for st in described.subjects(RDF.subject, URIRef(EVENT))
     }
-    if conventions_of(data).series_model:
-        assert (rdflib.URIRef("https://schema.org/superEvent"), URIRef(ID + "series/bundeslaenderworkshop")) in statements
-        assert all(set(described.objects(st, PROV.wasDerivedFrom)) for st in described.subjects(RDF.type, RDF.Statement))
-    else:
-        assert not statements
+    assert (rdflib.URIRef("https://schema.org/superEvent"), URIRef(ID + "series/bundeslaenderworkshop")) in statements
+    assert all(set(described.objects(st, PROV.wasDerivedFrom)) for st in described.subjects(RDF.type, RDF.Statement))
 
     section = re.search(r'<section aria-labelledby="reports-h".*?</section>', land, re.S)
     assert section is not None
@@ -293,13 +281,10 @@ def test_a_title_and_date_the_text_lacks_rest_on_its_first_line_and_are_marked_i
     [only] = passages.subjects(RDF.type, OA.SpecificResource)
     assert [str(q) for q in passages.objects(None, OA.exact)] == [SOURCE.read_text(encoding="utf-8").splitlines()[0]]
     assert str(only).startswith(ID + "report/blw-2099-06-01/passage/")
-    if conventions_of(data).series_model:
-        provenance = rdflib.Graph().parse(folder / "provenance.ttl")
-        kinds = {
-            provenance.value(st, RDF.predicate): provenance.value(st, SLD.supportKind)
-            for st in provenance.subjects(RDF.type, RDF.Statement)
-        }
-        assert set(kinds.values()) == {SLD.Inferred}
-        assert all(len(set(provenance.objects(st, SKOS.note))) == 2 for st in provenance.subjects(RDF.type, RDF.Statement))
+    provenance = rdflib.Graph().parse(folder / "provenance.ttl")
+    statements = list(provenance.subjects(RDF.type, RDF.Statement))
+    kinds = {provenance.value(st, RDF.predicate): provenance.value(st, SLD.supportKind) for st in statements}
+    assert set(kinds.values()) == {SLD.Inferred}
+    assert all(len(set(provenance.objects(st, SKOS.note))) == 2 for st in provenance.subjects(RDF.type, RDF.Statement))
     result = validate(data)
     assert result.exit_code == 0, result.output

@@ -11,9 +11,8 @@ the new folder is written. The scaffold validates as it is:
 * the report and its event derive from passages anchored in the text: the title where the text has
   it verbatim, the date where the text writes it (``3. November 2020``, ``03.11.2020``), else the
   text's first line, the facts then marked inferred in the series model;
-* in the series model (content-derived passage IRIs, per-statement provenance) every fact triple of
-  the scaffold gets its ``rdf:Statement`` in ``provenance.ttl``; data that still numbers its passages
-  (``passage/p001``) gets numbered passages and no statements (:class:`Conventions`).
+* passages are named after their first words (docs/MODEL.md), and every fact triple of the
+  scaffold gets its ``rdf:Statement`` in ``provenance.ttl`` (per-statement provenance).
 
 Pure apart from reading the data folder and writing the new one; no Flask.
 """
@@ -47,7 +46,9 @@ MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"
 SLUG_LENGTH = 40
 #: A passage is a sentence or phrase, not a page.
 MAX_QUOTE = 200
-NUMBERED_PASSAGE = re.compile(r"/passage/p[0-9]{3}>")
+#: The stored text's format and language (EU authority tables, as DCAT-AP.de expects).
+TEXT_FORMAT = "<http://publications.europa.eu/resource/authority/file-type/TXT>"
+TEXT_LANGUAGE = "<http://publications.europa.eu/resource/authority/language/DEU>"
 
 
 class NewReportError(Exception):
@@ -56,34 +57,6 @@ class NewReportError(Exception):
     def __init__(self, parameter: str, message: str):
         self.parameter, self.message = parameter, message
         super().__init__(f"{parameter}: {message}")
-
-
-@dataclass(frozen=True)
-class Conventions:
-    """How the data folder the report joins writes what the templates leave open.
-
-    ``series_model``: passages named after their first words and one ``rdf:Statement`` per fact
-    triple (the model of issue 9); otherwise numbered passages (``p001``), no statements, and the
-    stored text's format and language as plain codes.
-    """
-
-    series_model: bool
-
-    @property
-    def text_format(self) -> str:
-        return "<http://publications.europa.eu/resource/authority/file-type/TXT>" if self.series_model else '"text/plain"'
-
-    @property
-    def text_language(self) -> str:
-        return "<http://publications.europa.eu/resource/authority/language/DEU>" if self.series_model else '"de"'
-
-
-def conventions_of(data: Path) -> Conventions:
-    """The conventions of ``data``: numbered passages in any report mean the model before the series."""
-    for passages in sorted((data / "workshops").glob("*/passages.ttl")):
-        if NUMBERED_PASSAGE.search(passages.read_text(encoding="utf-8")):
-            return Conventions(series_model=False)
-    return Conventions(series_model=True)
 
 
 @dataclass(frozen=True)
@@ -197,7 +170,7 @@ class Evidence:
         return found
 
 
-def find_evidence(new: NewReport, text: str, conventions: Conventions) -> Evidence:
+def find_evidence(new: NewReport, text: str) -> Evidence:
     """Passages for the title and the date (or the text's first line), anchored as ``sldkg anchor`` does."""
     evidence = Evidence()
 
@@ -206,14 +179,11 @@ def find_evidence(new: NewReport, text: str, conventions: Conventions) -> Eviden
             if (known.start, known.end) == (start, end):
                 return known
         exact = text[start:end]
-        if conventions.series_model:
-            taken = {p.iri.rsplit("/", 1)[-1] for p in evidence.passages}
-            name = first = slug(exact)
-            while name in taken:
-                name = f"{first}-{len(taken) + 1}"
-                taken.add(name)
-        else:
-            name = f"p{len(evidence.passages) + 1:03d}"
+        taken = {p.iri.rsplit("/", 1)[-1] for p in evidence.passages}
+        name = first = slug(exact)
+        while name in taken:
+            name = f"{first}-{len(taken) + 1}"
+            taken.add(name)
         prefix, suffix = context(text, start, end)
         found = Passage(f"{new.report}/passage/{name}", str(new.text), exact, prefix, suffix, start, end, [])
         locate(text, exact, prefix, suffix)  # the context singles it out, as `sldkg anchor --check` expects
@@ -318,9 +288,9 @@ def note_lines(note: tuple[str, str] | None) -> str:
     return f" ;\n    skos:note {german} , {english}"
 
 
-def render_files(new: NewReport, text: str, sha256: str, conventions: Conventions, with_naming: bool) -> dict[str, str]:
+def render_files(new: NewReport, text: str, sha256: str, with_naming: bool) -> dict[str, str]:
     """The Turtle of every file of the new folder, canonical, by file name."""
-    evidence = find_evidence(new, text, conventions)
+    evidence = find_evidence(new, text)
     title = Literal(new.title, lang="de").n3()
     support = [evidence.title_support(), evidence.date_support()]
     body: dict[str, str] = {name: "" for name in templates.FACT_FILES}
@@ -332,8 +302,8 @@ def render_files(new: NewReport, text: str, sha256: str, conventions: Convention
         title=title,
         path=(Literal(f"data/workshops/{new.folder}/source.txt")).n3(),
         sha256=(Literal(sha256)).n3(),
-        text_format=conventions.text_format,
-        text_language=conventions.text_language,
+        text_format=TEXT_FORMAT,
+        text_language=TEXT_LANGUAGE,
     )
     body["event.ttl"] = templates.EVENT.substitute(event=new.event.n3(), passages=iri_list(support))
     if with_naming:
@@ -343,19 +313,18 @@ def render_files(new: NewReport, text: str, sha256: str, conventions: Convention
             date=(Literal(new.date.isoformat(), datatype=XSD.date)).n3(),
             series=SERIES.n3(),
         )
-    if conventions.series_model:
-        body["provenance.ttl"] = "\n".join(
-            templates.STATEMENT.substitute(
-                statement=statement_iri(new.key, fact.subject, fact.predicate, fact.object).n3(),
-                subject=fact.subject.n3(),
-                predicate=fact.predicate.n3(),
-                object=fact.object.n3(),
-                passages=iri_list(fact.passages),
-                kind="sld:Stated" if fact.note is None else "sld:Inferred",
-                note=note_lines(fact.note),
-            )
-            for fact in facts_of(new, evidence, with_naming)
+    body["provenance.ttl"] = "\n".join(
+        templates.STATEMENT.substitute(
+            statement=statement_iri(new.key, fact.subject, fact.predicate, fact.object).n3(),
+            subject=fact.subject.n3(),
+            predicate=fact.predicate.n3(),
+            object=fact.object.n3(),
+            passages=iri_list(fact.passages),
+            kind="sld:Stated" if fact.note is None else "sld:Inferred",
+            note=note_lines(fact.note),
         )
+        for fact in facts_of(new, evidence, with_naming)
+    )
     files = {
         name: canonicalize_turtle(templates.header(name) + ("\n" + content if content else ""), name) for name, content in body.items()
     }
@@ -385,9 +354,8 @@ def scaffold(data: Path, new: NewReport) -> Scaffold:
     place, so a failure leaves no half-made report behind.
     """
     raw = new.source.read_bytes()
-    conventions = conventions_of(data)
     named_elsewhere = event_already_named(data, new.event)
-    files = render_files(new, raw.decode("utf-8"), hashlib.sha256(raw).hexdigest(), conventions, with_naming=not named_elsewhere)
+    files = render_files(new, raw.decode("utf-8"), hashlib.sha256(raw).hexdigest(), with_naming=not named_elsewhere)
     target = data / "workshops" / new.folder
     staging = data / "workshops" / f".{new.folder}.new"
     staging.mkdir()
@@ -403,4 +371,4 @@ def scaffold(data: Path, new: NewReport) -> Scaffold:
     return Scaffold(folder=target, files=written, event=new.event, report=new.report, event_named_elsewhere=named_elsewhere)
 
 
-__all__ = ["Conventions", "NewReport", "NewReportError", "Scaffold", "checked", "conventions_of", "scaffold", "slug"]
+__all__ = ["NewReport", "NewReportError", "Scaffold", "checked", "scaffold", "slug"]
