@@ -1,5 +1,5 @@
 """The series queries across two reports: the real 2020 report and a FICTIONAL second one
-(tests/fictional/blw-2099-05-05.ttl, made up for this test and never served) that gives another
+(tests/fixtures/FICTIONAL-blw-2099-05-05.ttl, made up for this test and never served) that gives another
 status of the same initiative, another set of Länder and a namesake of a 2020 speaker."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sldkg.cli import main
 
 ID = "https://w3id.org/sldkg/id/"
 SLD = "https://w3id.org/sldkg/ontology#"
-FICTIONAL = REPO_ROOT / "tests" / "fictional" / "blw-2099-05-05.ttl"
+FICTIONAL = REPO_ROOT / "tests" / "fixtures" / "FICTIONAL-blw-2099-05-05.ttl"
 REAL, MADE_UP = ID + "report/blw-2020-11-03", ID + "report/blw-2099-05-05"
 
 
