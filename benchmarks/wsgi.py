@@ -18,7 +18,7 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from sldkg.app import create_app
 from sldkg.settings import Settings
 
 SERVERS = ("granian", "gthread", "sync", "waitress")
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -37,7 +38,7 @@ def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[b
 def serve(server: str, port: int, data: list[Path], hello_only: bool = False) -> None:
     # The load generator is one address: the per-client query limit (issue 12) is off here.
     settings = Settings.from_env(host="127.0.0.1", port=port, data_paths=tuple(data) or None, max_queries_per_client=0)
-    from sldkg.http_server import GranianServer, GunicornServer
+    from sldkg.http_server import GranianServer
 
     if hello_only:
         if server == "granian":
@@ -64,6 +65,60 @@ def serve(server: str, port: int, data: list[Path], hello_only: bool = False) ->
         GunicornServer(app, settings, post_fork=backend.start, worker_exit=backend.close, worker_class="sync", workers=workers).run()
     else:
         GunicornServer(app, settings, post_fork=backend.start, worker_exit=backend.close).run()
+
+
+class GunicornServer:
+    """gunicorn (gthread by default), as ``sldkg serve`` ran before granian (issue 12); for this benchmark only."""
+
+    def __init__(
+        self,
+        app: WsgiApp,
+        settings: Settings,
+        post_fork: Callable[[], None] = lambda: None,
+        worker_exit: Callable[[], None] = lambda: None,
+        **options: Any,
+    ):
+        self.app = app
+        self.settings = settings
+        self.post_fork = post_fork
+        self.worker_exit = worker_exit
+        self.options = options
+
+    def run(self) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        app, settings, post_fork, worker_exit = self.app, self.settings, self.post_fork, self.worker_exit
+        options: dict[str, Any] = {
+            "bind": f"{settings.host}:{settings.port}",
+            "workers": settings.workers,
+            "worker_class": "gthread",
+            "threads": settings.threads,
+            "preload_app": True,
+            # gunicorn's own watchdog is a backstop only: queries are stopped by the executors' limit.
+            "timeout": max(30, int(settings.query_timeout * 3)),
+            "graceful_timeout": 5,
+            "keepalive": 5,
+            "limit_request_line": settings.max_request_line,
+            "limit_request_fields": settings.max_header_fields,
+            "limit_request_field_size": settings.max_header_bytes,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "post_fork": lambda server, worker: post_fork(),
+            "worker_exit": lambda server, worker: worker_exit(),
+            **self.options,
+        }
+
+        class _Application(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in options.items():
+                    if key in self.cfg.settings and value is not None:
+                        self.cfg.set(key, value)
+
+            def load(self) -> WsgiApp:
+                return app
+
+        _Application().run()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -147,7 +147,7 @@ def test_sighup_keeps_the_loaded_graph_even_when_the_files_changed(tmp_path):
             time.sleep(0.2)
             current = {p.pid for p in psutil.Process(server.process.pid).children()}
             replaced = bool(current) and not (workers & current)
-        assert replaced, "gunicorn should have replaced its workers after SIGHUP"
+        assert replaced, "granian should have replaced its workers after SIGHUP"
         after = requests.get(server.url + "healthz", timeout=5).json()
         assert after["version"] == before["version"] and after["triples"] == before["triples"] == 1
         answer = requests.get(server.url + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=5)

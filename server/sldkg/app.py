@@ -90,6 +90,6 @@ def state_of(app: Flask) -> AppState:
 
 def _no_sniffing(response: Response) -> Response:
     """Every answer (JSON and text errors that echo input, 404s, static files): browsers must not
-    guess another type than the one sent. (Answers gunicorn gives before the app runs have no headers of ours.)"""
+    guess another type than the one sent. (Answers granian gives before the app runs have no headers of ours.)"""
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -85,12 +85,6 @@ def main() -> None:
 @click.option("--store", "store_url", default=None, help="Serve from an external SPARQL 1.1 store at this URL.")
 @click.option("--workers", type=int, default=None, help="Server worker processes [default: 2].")
 @click.option("--query-timeout", type=float, default=None, help="Query time limit in seconds [default: 10].")
-@click.option(
-    "--http-server",
-    type=click.Choice(["granian", "gunicorn"]),
-    default=None,
-    help="HTTP server [default: granian; gunicorn gthread is kept for comparison, see docs/performance.md].",
-)
 def serve(
     host: str | None,
     port: int | None,
@@ -99,11 +93,10 @@ def serve(
     store_url: str | None,
     workers: int | None,
     query_timeout: float | None,
-    http_server: str | None,
 ) -> None:
     """Serve the SPARQL endpoint, canned queries and linked data (granian)."""
     from sldkg.app import create_app
-    from sldkg.http_server import GranianServer, GunicornServer, warm_up
+    from sldkg.http_server import GranianServer, warm_up
 
     started = time.perf_counter()
     settings = Settings.from_env(
@@ -114,10 +107,7 @@ def serve(
         store_url=store_url,
         workers=workers,
         query_timeout=query_timeout,
-        http_server=http_server,
     )
-    if settings.http_server not in ("granian", "gunicorn"):
-        raise CannotRun(f"SLDKG_HTTP_SERVER={settings.http_server!r}: choose granian or gunicorn")
     if settings.store_url is None:
         report_data_paths(settings, with_queries=True)
     try:
@@ -150,10 +140,7 @@ def serve(
         backend.start()
         warm_up(app)
 
-    if settings.http_server == "gunicorn":
-        GunicornServer(app, settings, post_fork=post_fork, worker_exit=backend.close).run()
-    else:
-        GranianServer(app, settings, post_fork=post_fork).run()
+    GranianServer(app, settings, post_fork=post_fork).run()
 
 
 @main.command("load")

@@ -11,8 +11,9 @@ Python thread only when its head and body have arrived, so clients that send hal
 then nothing, or trickle a body, cost a socket each and no thread (``docs/performance.md``, "HTTP
 server choice", has the measurements). It also raises the throughput ceiling of cheap answers.
 
-**gunicorn gthread** (kept for the side-by-side benchmark only, ``benchmarks/wsgi.py``): one thread
-reads each request with a blocking socket and no timeout, so 32 stalled connections stop it.
+gunicorn gthread, the server before issue 12, lives on in ``benchmarks/wsgi.py`` only (the ``bench``
+extra), for the side-by-side measurement: one thread reads each request with a blocking socket and
+no timeout, so 32 stalled connections stop it.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ HEADER_READ_TIMEOUT = 10
 class RequestLimits:
     """WSGI middleware: the request-line and header limits of the settings, before the app sees anything.
 
-    gunicorn enforced these while parsing; granian bounds the whole head by its buffer size only,
-    so the same limits (414 / 431) are applied here, with the same plain-text answers for every server.
+    granian bounds the whole head by its buffer size only (gunicorn, the server before it, checked
+    each limit while parsing), so the limits (414 / 431) are applied here, with plain-text answers.
     """
 
     def __init__(self, app: WsgiApp, settings: Settings):
@@ -185,57 +186,3 @@ def _raise_descriptor_limit(wanted: int) -> None:
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-
-
-class GunicornServer:
-    """gunicorn gthread, as ``sldkg serve`` ran before granian; kept for the side-by-side benchmark."""
-
-    def __init__(
-        self,
-        app: WsgiApp,
-        settings: Settings,
-        post_fork: Callable[[], None] = _nothing,
-        worker_exit: Callable[[], None] = _nothing,
-        **options: Any,
-    ):
-        self.app = app
-        self.settings = settings
-        self.post_fork = post_fork
-        self.worker_exit = worker_exit
-        self.options = options
-
-    def run(self) -> None:
-        from gunicorn.app.base import BaseApplication
-
-        app, settings, post_fork, worker_exit = self.app, self.settings, self.post_fork, self.worker_exit
-        options: dict[str, Any] = {
-            "bind": f"{settings.host}:{settings.port}",
-            "workers": settings.workers,
-            "worker_class": "gthread",
-            "threads": settings.threads,
-            "preload_app": True,
-            # gunicorn's own watchdog is a backstop only: queries are stopped by the executors' limit.
-            "timeout": max(30, int(settings.query_timeout * 3)),
-            "graceful_timeout": 5,
-            "keepalive": 5,
-            "limit_request_line": settings.max_request_line,
-            "limit_request_fields": settings.max_header_fields,
-            "limit_request_field_size": settings.max_header_bytes,
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "warning",
-            "post_fork": lambda server, worker: post_fork(),
-            "worker_exit": lambda server, worker: worker_exit(),
-            **self.options,
-        }
-
-        class _Application(BaseApplication):  # type: ignore[misc]
-            def load_config(self) -> None:
-                for key, value in options.items():
-                    if key in self.cfg.settings and value is not None:
-                        self.cfg.set(key, value)
-
-            def load(self) -> WsgiApp:
-                return app
-
-        _Application().run()

@@ -63,9 +63,9 @@ class Settings:
     max_query_chars: int = 100_000
     #: Maximum bracket nesting depth of a query (deeper nesting would overflow the parser's stack).
     max_query_nesting: int = 128
-    #: Maximum length of the HTTP request line in bytes (414 above it; gunicorn's limit_request_line).
+    #: Maximum length of the HTTP request line in bytes (414 above it; checked by ``http_server.RequestLimits``).
     max_request_line: int = 8190
-    #: Maximum number of request headers (gunicorn's limit_request_fields) and bytes of one header line.
+    #: Maximum number of request headers and bytes of one header line (431 above them).
     max_header_fields: int = 100
     max_header_bytes: int = 8190
     #: Query-evaluating processes per server worker.
@@ -85,8 +85,6 @@ class Settings:
     canned_cache_size: int = 512
 
     # -- the production server (``sldkg serve``) --
-    #: HTTP server: ``granian`` (default) or ``gunicorn`` (gthread; kept for comparison).
-    http_server: str = "granian"
     #: Open client connections the server holds at once (granian; idle or half-sent ones included).
     max_connections: int = 4096
     host: str = "127.0.0.1"

@@ -19,7 +19,6 @@ import logging
 
 from flask import Flask, Response, json, request
 from flask_babel import gettext
-from gunicorn.http import errors as gunicorn_errors
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from sldkg.sparql import negotiation as nego
@@ -100,13 +99,6 @@ def init_app(app: Flask) -> None:
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
-
-    @app.errorhandler(gunicorn_errors.ParseException)
-    @app.errorhandler(gunicorn_errors.NoMoreData)
-    def _unreadable_body(exc: Exception) -> Response:
-        # gunicorn parses a request body lazily, while a view reads it: a broken chunk or a body
-        # shorter than its Content-Length is the client's fault, not a server bug.
-        return error_response(400, f"the request body could not be read: {exc}", "bad-request-body")
 
     @app.errorhandler(Exception)
     def _bug(exc: Exception) -> Response:
