@@ -25,11 +25,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from sldkg.graph import reads as graph_reads
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import Answer, QueryJob
+from sldkg.sparql.protocol import parse_query_string
 from sldkg.web import context
 from sldkg.web.errors import ApiError
 
@@ -40,6 +41,16 @@ GZIP_SUFFIX = "-gz"
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 CORS_HEADERS = "Accept, Accept-Encoding, Content-Type, If-None-Match, If-Modified-Since"
 CORS_EXPOSED = "ETag, Last-Modified, Content-Encoding, Content-Disposition, Digest, Repr-Digest, X-SPARQL-Rows"
+
+
+def url_parameters() -> list[tuple[str, str]]:
+    """This request's URL parameters, strictly UTF-8 (:func:`~sldkg.sparql.protocol.parse_query_string`;
+    :class:`~sldkg.sparql.protocol.ProtocolError` otherwise), decoded once per request however many
+    hooks and views ask. Callers must not change the list."""
+    params: list[tuple[str, str]] | None = g.get("sldkg_url_parameters")
+    if params is None:
+        params = g.sldkg_url_parameters = parse_query_string(request.query_string)
+    return params
 
 
 def accepts_gzip() -> bool:

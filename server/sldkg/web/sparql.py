@@ -15,10 +15,10 @@ from flask import Blueprint, Flask, Response, render_template, request
 from sldkg.backends.evaluation import GRAPH_FORMATS, PREFIXES
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
-from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_query_string, parse_request
+from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_request
 from sldkg.sparql.service_description import GraphInfo, describe
 from sldkg.web import context
-from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response
+from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response, url_parameters
 from sldkg.web.errors import ApiError
 
 bp = Blueprint("sparql", __name__)
@@ -56,7 +56,7 @@ def predicted_media(form: str | None, results: tuple[str, ...], graph: tuple[str
 def sparql() -> Response:
     ctx = context()
     try:
-        url_params = parse_query_string(request.query_string)
+        url_params = url_parameters()
         body = request.get_data(cache=False) if request.method == "POST" else b""
         parsed = parse_request(
             request.method, request.headers.get("Content-Type"), url_params, body, max_query_chars=ctx.settings.max_query_chars
