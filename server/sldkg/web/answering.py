@@ -156,14 +156,20 @@ def answer_job(
     run: Callable[[QueryJob], Answer] | None = None,
 ) -> Response:
     """Evaluate ``job`` (through ``run``, default: the backend) and answer it, honouring revalidation."""
+    predicted_tag = None
     if predicted_media is not None:
-        early = _not_modified(entity_tag(predicted_media, *request_parts))
+        predicted_tag = entity_tag(predicted_media, *request_parts)
+        early = _not_modified(predicted_tag)
         if early is not None:
             return early
     answer = (run or context().backend.run)(job)
     if not answer.ok:
         raise ApiError(answer.status, answer.message or "the query failed", answer.error, **answer.details)
-    tag = entity_tag(answer.media_type, *request_parts)
+    # The prediction is right for every answer of a known form: its tag need not be hashed again.
+    if predicted_tag is not None and answer.media_type == predicted_media:
+        tag = predicted_tag
+    else:
+        tag = entity_tag(answer.media_type, *request_parts)
     late = _not_modified(tag)
     if late is not None:
         return late
