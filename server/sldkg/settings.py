@@ -83,6 +83,8 @@ class Settings:
     memory_fraction: float = 0.5
     #: Entries kept in the per-worker cache of canned-query answers.
     canned_cache_size: int = 512
+    #: Entries kept in the per-worker cache of ad-hoc ``/sparql`` answers (embedded store only; 0: off).
+    adhoc_cache_size: int = 512
 
     # -- the production server (``sldkg serve``) --
     #: HTTP server: ``granian`` (default) or ``gunicorn`` (gthread; kept for comparison).
