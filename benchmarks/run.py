@@ -44,7 +44,11 @@ from sldkg.graph.store import load
 from . import canned, loadgen, mixes, stores, synthetic
 from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_port, oxigraph_load, peak_rss_bytes
 
-SYSTEMS = ("sldkg", "oxigraph", "rdflib-endpoint")
+#: ``sldkg-nocache``: the project's server with its ad-hoc answer cache turned off (``SLDKG_ADHOC_CACHE_SIZE=0``);
+#: the load generator repeats every query, so ``sldkg`` answers the ad-hoc mix mostly from that cache,
+#: which Oxigraph server and rdflib-endpoint do not have.
+SYSTEMS = ("sldkg", "sldkg-nocache", "oxigraph", "rdflib-endpoint")
+OURS = ("sldkg", "sldkg-nocache")
 MIXES = ("canned", "adhoc", "deref")
 #: Mixes of the ``wsgi`` part only: ``hello`` is a hello-world app under each server (its floor).
 WSGI_MIXES = ("hello", *MIXES)
@@ -96,7 +100,7 @@ def requests_for(system: str, mix: str, base_path: str, iris: list[str]) -> list
         return [loadgen.sparql_get(base_path, name, query) for name, query in mixes.ADHOC.items()]
     if mix == "canned":
         queries = canned.canned_queries(REPO_ROOT / "queries")
-        if system == "sldkg":
+        if system in OURS:
             return [
                 loadgen.Request(
                     q.slug,
@@ -108,7 +112,7 @@ def requests_for(system: str, mix: str, base_path: str, iris: list[str]) -> list
             ]
         return [loadgen.sparql_get(base_path, q.slug, q.inlined(), _accept_for(q.inlined())) for q in queries]
     if mix == "deref":
-        if system == "sldkg":
+        if system in OURS:
             from sldkg.settings import RESOURCE_BASE
 
             return [loadgen.Request(iri, "GET", "/id/" + iri[len(RESOURCE_BASE) :], (("Accept", "text/turtle"),)) for iri in iris]
@@ -222,6 +226,12 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
                         ("failed once: " + ", ".join(failed[:3])) if failed else "",
                     )
                 )
+                if mix == "adhoc":
+                    for name, values in sorted(figures.by_name.items()):
+                        per_query = loadgen.Figures(len(values), 0, figures.seconds, values)
+                        rows.append(
+                            Row("per-query", size, triples, name, system, per_query.rps, per_query.p50, per_query.p99, len(values), 0)
+                        )
                 print(
                     f"    {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms"
                     f"  ({figures.requests} ok, {figures.errors} errors"
@@ -234,9 +244,9 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
 
 
 def start(system: str, paths: list[Path], dataset: Path, workdir: Path, size: str) -> tuple[Process, str, str]:
-    if system == "sldkg":
-        process = SldkgServer(paths, ready_query=True)
-        return process, "/sparql", ""
+    if system in OURS:
+        env = {"SLDKG_ADHOC_CACHE_SIZE": "0"} if system == "sldkg-nocache" else {}
+        return SldkgServer(paths, ready_query=True, env=env), "/sparql", ""
     if system == "oxigraph":
         location = workdir / f"oxigraph-{size}"
         seconds = oxigraph_load(location, dataset)
@@ -337,7 +347,8 @@ def table(rows: Iterable[Row]) -> str:
             f"| {r.size} | {r.triples} | {r.mix} | {r.system} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f}"
             f" | {rps_ratio} | {p50_ratio} | {r.errors} |"
         )
-    others = [r for r in rows if r.part != "servers"]
+    lines += per_query_table(rows)
+    others = [r for r in rows if r.part not in ("servers", "per-query")]
     if others:
         lines += [
             "",
@@ -353,6 +364,29 @@ def table(rows: Iterable[Row]) -> str:
             else:
                 lines.append(f"| {r.part} | {r.size} | {r.triples} | {r.mix} | {r.system} | {r.p50_ms:.1f} | - | - | - | {r.note} |")
     return "\n".join(lines)
+
+
+def per_query_table(rows: list[Row]) -> list[str]:
+    """The ad-hoc mix query by query: each system's p50 (ms) and, per system, its p50 ÷ Oxigraph server's."""
+    per_query = [r for r in rows if r.part == "per-query"]
+    if not per_query:
+        return []
+    systems = list(dict.fromkeys(r.system for r in per_query))
+    p50 = {(r.size, r.mix, r.system): r.p50_ms for r in per_query}
+    compared = [s for s in systems if s != "oxigraph" and "oxigraph" in systems]
+    lines = [
+        "",
+        "Ad-hoc mix, p50 ms per query (within the mix); ratio = p50 ÷ Oxigraph server's p50 (≤ 1.5: within 1.5×)",
+        "",
+        "| size | query | " + " | ".join(systems) + "".join(f" | {s} ÷ oxigraph" for s in compared) + " |",
+        "|---|---|" + "---:|" * (len(systems) + len(compared)),
+    ]
+    for size, mix in dict.fromkeys((r.size, r.mix) for r in per_query):
+        cells = [f"{p50[(size, mix, s)]:.2f}" if (size, mix, s) in p50 else "-" for s in systems]
+        ox = p50.get((size, mix, "oxigraph"))
+        ratios = [f"{p50[(size, mix, s)] / ox:.2f}" if ox and (size, mix, s) in p50 else "-" for s in compared]
+        lines.append(f"| {size} | {mix} | " + " | ".join(cells + ratios) + " |")
+    return lines
 
 
 def machine() -> str:
