@@ -153,7 +153,9 @@ def serve(
     if settings.http_server == "gunicorn":
         GunicornServer(app, settings, post_fork=post_fork, worker_exit=backend.close).run()
     else:
-        GranianServer(app, settings, post_fork=post_fork).run()
+        # the ad-hoc answers the app may cache are also replayed before the app (per worker, same bound)
+        replay = ctx.adhoc_answers.size > 0
+        GranianServer(app, settings, post_fork=post_fork, data_version=(lambda: backend.version) if replay else None).run()
 
 
 @main.command("load")

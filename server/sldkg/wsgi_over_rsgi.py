@@ -12,6 +12,12 @@ Two pools: requests for the ad-hoc SPARQL endpoint (:data:`AD_HOC_PATHS`) run in
 everything else (pages, dumps, canned queries, health) in the main one, so that ad-hoc queries
 waiting for an executor can never hold the threads that pages need (issue 12, fairness).
 
+Answers the app marks as replayable (``environ[REPLAYABLE]`` = the data version they were made
+from; the ad-hoc endpoint does so for the answers its own cache may keep) are kept per worker in a
+:class:`ReplayCache` and sent again, from the event loop and without a thread, for a request that
+is identical (method, path, query string, every header) while the data version is the same: the
+bytes sent are the ones the app produced for that request.
+
 No Flask here: any WSGI callable works.
 """
 
@@ -21,7 +27,8 @@ import asyncio
 import contextlib
 import io
 import sys
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -31,6 +38,11 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 BODY_TIMEOUT = 10.0
 #: Paths whose requests run in the ad-hoc pool.
 AD_HOC_PATHS = frozenset({"/sparql"})
+#: The environ key by which the app marks a 200 answer replayable: its value is the data version the
+#: answer was made from (see :class:`ReplayCache`).
+REPLAYABLE = "sldkg.replayable"
+#: Longest request (path, query string and headers, in characters) whose answer is kept for replay.
+REPLAY_MAX_REQUEST_CHARS = 8192
 
 
 class _Collected:
@@ -71,15 +83,69 @@ def _host_port(address: str, default_port: str) -> tuple[str, str]:
     return (host, port) if sep and port.isdigit() else (address, default_port)
 
 
+Response = tuple[int, list[tuple[str, str]], bytes]
+
+
+class ReplayCache:
+    """The answers of one worker's replayable requests (LRU, ``size`` entries); used on the event loop only.
+
+    A request is looked up by the data version (``version()``, asked per request), its method, path,
+    query string, scheme, protocol and every header, name and value in the order sent; only body-less
+    GET and HEAD requests for :data:`AD_HOC_PATHS` up to :data:`REPLAY_MAX_REQUEST_CHARS` qualify.
+    The client's address is not part of the key: it changes only refusals (per-client limits), and
+    only 200 answers are kept.
+    """
+
+    def __init__(self, size: int, version: Callable[[], Hashable]):
+        self.size = max(0, size)
+        self.version = version
+        self._entries: OrderedDict[Hashable, Response] = OrderedDict()
+        self.hits = 0
+
+    def key(self, scope: Any) -> tuple[Hashable, ...] | None:
+        if self.size == 0 or scope.method not in ("GET", "HEAD") or scope.path not in AD_HOC_PATHS:
+            return None
+        headers = tuple(scope.headers.items())
+        if len(scope.path) + len(scope.query_string) + sum(len(k) + len(v) for k, v in headers) > REPLAY_MAX_REQUEST_CHARS:
+            return None
+        return (self.version(), scope.method, scope.path, scope.query_string, scope.scheme, scope.http_version, headers)
+
+    def get(self, key: Hashable) -> Response | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def put(self, key: Hashable, response: Response) -> None:
+        self._entries[key] = response
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class WsgiOverRsgi:
     """An RSGI application (granian) that runs a WSGI app in a thread pool once a request is complete."""
 
-    def __init__(self, app: WsgiApp, *, threads: int, adhoc_threads: int, max_body_bytes: int, body_timeout: float = BODY_TIMEOUT):
+    def __init__(
+        self,
+        app: WsgiApp,
+        *,
+        threads: int,
+        adhoc_threads: int,
+        max_body_bytes: int,
+        body_timeout: float = BODY_TIMEOUT,
+        replay: ReplayCache | None = None,
+    ):
         self.app = app
         self.threads = max(1, threads)
         self.adhoc_threads = max(1, adhoc_threads)
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
+        self.replay = replay
         self._pool: ThreadPoolExecutor | None = None
         self._adhoc_pool: ThreadPoolExecutor | None = None
 
@@ -115,6 +181,13 @@ class WsgiOverRsgi:
             except Exception:  # a broken body (bad chunk, early close) is the client's error
                 _send(proto, *_plain(400, "the request body could not be read (broken chunked encoding or early end)"))
                 return
+        key = self.replay.key(scope) if self.replay is not None and not received and over_limit is None else None
+        if key is not None:
+            assert self.replay is not None
+            kept = self.replay.get(key)
+            if kept is not None:
+                _send(proto, *kept)
+                return
         environ = self._environ(scope, received)
         if over_limit is not None:
             # The app refuses by the announced length before reading (its own 413 answer); it gets no body.
@@ -123,6 +196,9 @@ class WsgiOverRsgi:
             self.__rsgi_init__()
         pool = self._adhoc_pool if scope.path in AD_HOC_PATHS else self._pool
         status, headers, body = await asyncio.get_running_loop().run_in_executor(pool, self._call_app, environ)
+        if key is not None and status == 200 and environ.get(REPLAYABLE, self) == key[0]:
+            assert self.replay is not None
+            self.replay.put(key, (status, headers, body))
         _send(proto, status, headers, body)
 
     async def _read_body(self, proto: Any) -> bytes:

@@ -11,7 +11,9 @@ is embedded: its data is read-only, and the key holds the data version, the quer
 parameters and the negotiated media types, so a repeated query is answered without the executor
 hand-off. Only small, deterministic answers are kept (see :data:`CACHE_MAX_BODY`,
 :data:`CACHE_MAX_QUERY_CHARS`, :data:`VOLATILE_FUNCTIONS`); the response is built from the cached
-answer exactly as from a fresh one (same ETag, headers and bytes).
+answer exactly as from a fresh one (same ETag, headers and bytes). Such requests are marked
+replayable, and under ``sldkg serve`` the HTTP layer sends the same bytes again for an identical
+request without calling the app (:class:`sldkg.wsgi_over_rsgi.ReplayCache`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sldkg.sparql.service_description import GraphInfo, describe
 from sldkg.web import context
 from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response, url_parameters
 from sldkg.web.errors import ApiError
+from sldkg.wsgi_over_rsgi import REPLAYABLE
 
 bp = Blueprint("sparql", __name__)
 
@@ -116,11 +119,19 @@ def remembered_run(key: tuple[Hashable, ...], job: QueryJob) -> Answer:
         return state.backend.run(job)
     answer = cache.get(key)
     if isinstance(answer, Answer):
+        replayable(key[0])
         return answer
     answer = state.backend.run(job)
     if answer.ok and cacheable(job.query, answer) and state.backend.version == key[0]:
         cache.put(key, answer)
+        replayable(key[0])
     return answer
+
+
+def replayable(version: Hashable) -> None:
+    """Tell the HTTP layer that this request's answer (if it is a 200) may be sent again for an
+    identical request while the data version is ``version`` (:class:`sldkg.wsgi_over_rsgi.ReplayCache`)."""
+    request.environ[REPLAYABLE] = version
 
 
 def cacheable(query: str, answer: Answer) -> bool:
