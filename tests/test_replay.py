@@ -10,9 +10,10 @@ import asyncio
 from urllib.parse import urlencode
 
 import pytest
+from repo_paths import REPO_ROOT
 from test_adhoc_cache import LABELS, LOOKUP, counting_app
 
-from sldkg.wsgi_over_rsgi import REPLAY_MAX_REQUEST_CHARS, ReplayCache, WsgiOverRsgi
+from sldkg.wsgi_over_rsgi import REPLAY_MAX_BODY, REPLAY_MAX_REQUEST_CHARS, ReplayCache, WsgiOverRsgi
 
 
 class Headers:
@@ -133,9 +134,38 @@ def test_only_answers_the_app_marks_are_replayed(replaying):
     for query in ("SELECT ?x WHERE { ?x", "SELECT (NOW() AS ?now) WHERE {}"):  # a refusal; a volatile answer
         replaying.send(query)
         replaying.send(query)
-    assert replaying.send(path="/queries/agenda", query="")[0] == 200  # not the ad-hoc endpoint
-    replaying.send(path="/queries/agenda", query="")
-    assert replaying.calls == 6 and len(replaying.cache) == 0
+    for path in ("/queries", "/healthz", "/id/land/DE-BY"):  # neither the endpoint nor a canned query
+        replaying.send(path=path, query="")
+        replaying.send(path=path, query="")
+    assert replaying.calls == 10 and len(replaying.cache) == 0
+
+
+def test_canned_query_answers_are_replayed(replaying):
+    first = replaying.send(path="/queries/counts-per-land", query="")
+    assert first[0] == 200
+    assert replaying.send(path="/queries/counts-per-land", query="") == first
+    assert replaying.calls == 1
+    html = [("host", "127.0.0.1:8000"), ("accept", "text/html")]
+    page = replaying.send(path="/queries/counts-per-land", query="", headers=html)
+    assert page[0] == 200 and dict(page[1])["Content-Type"].startswith("text/html")
+    replaying.send(path="/queries/counts-per-land", query="", headers=html)
+    assert replaying.calls == 3  # the page for people is built every time
+
+
+def test_canned_queries_name_no_volatile_function():
+    from sldkg.sparql.lexer import tokenize
+    from sldkg.web.sparql import VOLATILE_FUNCTIONS
+
+    for query in (REPO_ROOT / "queries").glob("*.rq"):
+        words = {t.text.upper() for t in tokenize(query.read_text(encoding="utf-8")) if t.kind == "word"}
+        assert not words & VOLATILE_FUNCTIONS, query.name
+
+
+def test_large_answers_are_not_kept_for_replay():
+    cache = ReplayCache(4, lambda: "v")
+    cache.put("small", (200, [], b"x" * REPLAY_MAX_BODY))
+    cache.put("large", (200, [], b"x" * (REPLAY_MAX_BODY + 1)))
+    assert cache.get("small") is not None and cache.get("large") is None
 
 
 def test_requests_with_a_body_or_a_long_head_are_not_replayed(replaying):

@@ -13,7 +13,7 @@ everything else (pages, dumps, canned queries, health) in the main one, so that 
 waiting for an executor can never hold the threads that pages need (issue 12, fairness).
 
 Answers the app marks as replayable (``environ[REPLAYABLE]`` = the data version they were made
-from; the ad-hoc endpoint does so for the answers its own cache may keep) are kept per worker in a
+from; the ad-hoc endpoint and the canned queries do so for the answers their own caches keep) are kept per worker in a
 :class:`ReplayCache` and sent again, from the event loop and without a thread, for a request that
 is identical (method, path, query string, every header) while the data version is the same: the
 bytes sent are the ones the app produced for that request.
@@ -41,8 +41,12 @@ AD_HOC_PATHS = frozenset({"/sparql"})
 #: The environ key by which the app marks a 200 answer replayable: its value is the data version the
 #: answer was made from (see :class:`ReplayCache`).
 REPLAYABLE = "sldkg.replayable"
-#: Longest request (path, query string and headers, in characters) whose answer is kept for replay.
+#: Longest request (path, query string and headers, in characters) whose answer is kept for replay,
+#: and largest body: one worker's replay cache holds at most ``size`` × (8 Ki characters + 64 KiB).
 REPLAY_MAX_REQUEST_CHARS = 8192
+REPLAY_MAX_BODY = 64 * 1024
+#: Where replayable answers come from: the ad-hoc endpoint and the canned queries (``/queries/<slug>``).
+REPLAY_PREFIX = "/queries/"
 
 
 class _Collected:
@@ -91,7 +95,8 @@ class ReplayCache:
 
     A request is looked up by the data version (``version()``, asked per request), its method, path,
     query string, scheme, protocol and every header, name and value in the order sent; only body-less
-    GET and HEAD requests for :data:`AD_HOC_PATHS` up to :data:`REPLAY_MAX_REQUEST_CHARS` qualify.
+    GET and HEAD requests for :data:`AD_HOC_PATHS` or under :data:`REPLAY_PREFIX`, up to
+    :data:`REPLAY_MAX_REQUEST_CHARS`, qualify, and answers up to :data:`REPLAY_MAX_BODY` are kept.
     The client's address is not part of the key: it changes only refusals (per-client limits), and
     only 200 answers are kept.
     """
@@ -103,7 +108,9 @@ class ReplayCache:
         self.hits = 0
 
     def key(self, scope: Any) -> tuple[Hashable, ...] | None:
-        if self.size == 0 or scope.method not in ("GET", "HEAD") or scope.path not in AD_HOC_PATHS:
+        if self.size == 0 or scope.method not in ("GET", "HEAD"):
+            return None
+        if scope.path not in AD_HOC_PATHS and not scope.path.startswith(REPLAY_PREFIX):
             return None
         headers = tuple(scope.headers.items())
         if len(scope.path) + len(scope.query_string) + sum(len(k) + len(v) for k, v in headers) > REPLAY_MAX_REQUEST_CHARS:
@@ -118,6 +125,8 @@ class ReplayCache:
         return found
 
     def put(self, key: Hashable, response: Response) -> None:
+        if len(response[2]) > REPLAY_MAX_BODY:
+            return
         self._entries[key] = response
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 
 from flask import Flask, Response, g, request
@@ -33,6 +33,7 @@ from sldkg.sparql.jobs import Answer, QueryJob
 from sldkg.sparql.protocol import parse_query_string
 from sldkg.web import context
 from sldkg.web.errors import ApiError
+from sldkg.wsgi_over_rsgi import REPLAYABLE
 
 #: Bodies smaller than this are sent as they are (gzip saves next to nothing there). The JSON-LD
 #: context (about 900 bytes) and SHA256SUMS (about 500) are above it: every read-only answer of any size is compressed.
@@ -51,6 +52,13 @@ def url_parameters() -> list[tuple[str, str]]:
     if params is None:
         params = g.sldkg_url_parameters = parse_query_string(request.query_string)
     return params
+
+
+def replayable(version: Hashable) -> None:
+    """Tell the HTTP layer that this request's answer (if it is a 200) may be sent again for an
+    identical request while the data version is ``version`` (:class:`sldkg.wsgi_over_rsgi.ReplayCache`).
+    Only for answers that a cache of the app would serve again anyway."""
+    request.environ[REPLAYABLE] = version
 
 
 def accepts_gzip() -> bool:

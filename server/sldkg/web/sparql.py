@@ -30,9 +30,8 @@ from sldkg.sparql.lexer import tokenize
 from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_request
 from sldkg.sparql.service_description import GraphInfo, describe
 from sldkg.web import context
-from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response, url_parameters
+from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response, replayable, url_parameters
 from sldkg.web.errors import ApiError
-from sldkg.wsgi_over_rsgi import REPLAYABLE
 
 bp = Blueprint("sparql", __name__)
 
@@ -126,12 +125,6 @@ def remembered_run(key: tuple[Hashable, ...], job: QueryJob) -> Answer:
         cache.put(key, answer)
         replayable(key[0])
     return answer
-
-
-def replayable(version: Hashable) -> None:
-    """Tell the HTTP layer that this request's answer (if it is a 200) may be sent again for an
-    identical request while the data version is ``version`` (:class:`sldkg.wsgi_over_rsgi.ReplayCache`)."""
-    request.environ[REPLAYABLE] = version
 
 
 def cacheable(query: str, answer: Answer) -> bool:
