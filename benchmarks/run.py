@@ -12,8 +12,14 @@ For each size (``real`` = ontology/ + data/; ``1e5`` = a synthetic series of abo
    keep-alive connections in as many processes, ``--duration`` seconds per mix and system):
    ``canned`` (every queries/*.rq with its example parameters; the competitors get the same
    SPARQL with the examples written in), ``adhoc`` (:data:`benchmarks.mixes.ADHOC`) and ``deref``
-   (``GET /id/…`` on ours, ``DESCRIBE`` on the others);
-4. prints requests/s, p50 and p99 latency per system, and the ratio of each figure to ours.
+   (``GET /id/…`` on ours, ``DESCRIBE`` on the others); ``--mixes lookup`` adds the ad-hoc mix's
+   point lookup alone;
+4. prints requests/s, p50 and p99 latency per system, and the ratio of each figure to ours; then
+   the ad-hoc and canned mixes query by query (p50 within the mix, ratio to Oxigraph server).
+
+``sldkg-nocache`` is the project's server with its answer caches for ad-hoc queries (and the
+replay of cached answers) turned off, ``SLDKG_ADHOC_CACHE_SIZE=0``: the load generator repeats
+every request, which a cache answers and Oxigraph server does not have.
 
 ``--parts stores`` adds the embedded-store comparison (:mod:`benchmarks.stores`) on the real
 graph and one 100 times larger; ``--parts wsgi`` the WSGI-server comparison
@@ -51,6 +57,9 @@ from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_
 SYSTEMS = ("sldkg", "sldkg-nocache", "oxigraph", "rdflib-endpoint")
 OURS = ("sldkg", "sldkg-nocache")
 MIXES = ("canned", "adhoc", "deref")
+#: Mixes run only when named in ``--mixes``: ``lookup`` is the ad-hoc mix's point lookup alone
+#: (``lookup-land``), so that no heavier query shares the CPU with it.
+EXTRA_MIXES = ("lookup",)
 #: Mixes of the ``wsgi`` part only: ``hello`` is a hello-world app under each server (its floor).
 WSGI_MIXES = ("hello", *MIXES)
 PARTS = ("servers", "stores", "wsgi")
@@ -99,6 +108,8 @@ def requests_for(system: str, mix: str, base_path: str, iris: list[str]) -> list
     """The request list of ``mix`` as ``system`` gets it (``base_path``: its SPARQL endpoint path)."""
     if mix == "adhoc":
         return [loadgen.sparql_get(base_path, name, query) for name, query in mixes.ADHOC.items()]
+    if mix == "lookup":
+        return [loadgen.sparql_get(base_path, "lookup-land", mixes.ADHOC["lookup-land"])]
     if mix == "canned":
         queries = canned.canned_queries(REPO_ROOT / "queries")
         if system in OURS:
@@ -437,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per mix and system [default: %(default)s]")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive client processes [default: %(default)s]")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="[default: %(default)s]")
-    parser.add_argument("--mixes", default=",".join(MIXES), help="[default: %(default)s]")
+    parser.add_argument("--mixes", default=",".join(MIXES), help=f"[default: %(default)s; also: {', '.join(EXTRA_MIXES)}]")
     parser.add_argument("--parts", default="servers", help=f"comma-separated of {', '.join(PARTS)} [default: %(default)s]")
     parser.add_argument(
         "--rdflib-max", type=float, default=1.1e6, help="largest size rdflib-endpoint is started for [default: %(default)g]"
@@ -456,7 +467,11 @@ def main(argv: list[str] | None = None) -> int:
     args.wsgi_mixes = [s.strip() for s in args.wsgi_mixes.split(",") if s.strip()]
     args.mixes = [m.strip() for m in args.mixes.split(",") if m.strip()]
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    for name, values, known in (("--systems", args.systems, SYSTEMS), ("--mixes", args.mixes, MIXES), ("--parts", parts, PARTS)):
+    for name, values, known in (
+        ("--systems", args.systems, SYSTEMS),
+        ("--mixes", args.mixes, MIXES + EXTRA_MIXES),
+        ("--parts", parts, PARTS),
+    ):
         unknown = [v for v in values if v not in known]
         if unknown:
             parser.error(f"{name}: unknown {', '.join(unknown)} (known: {', '.join(known)})")
