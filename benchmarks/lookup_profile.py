@@ -97,17 +97,6 @@ def row(label: str, timing: Timing, inner: float | None, executors: list[int] | 
     return timing.cpu
 
 
-def settle(pid: int, timeout: float = 60.0) -> None:
-    """Wait until the process tree of ``pid`` is idle (a new worker first builds its caches in the
-    background, ``sldkg.http_server.warm_up``; that CPU is not the lookup's)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = tree_cpu([pid])
-        time.sleep(0.25)
-        if tree_cpu([pid]) - before < 0.005:
-            return
-
-
 def http_lookup(port: int, path: str) -> Callable[[], bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
@@ -165,7 +154,7 @@ def http_layers(data: list[Path], path: str, flask: float, requests: int) -> Non
 
     With the cache on, a repeated request is answered by the HTTP layer's replay of the app's answer
     (``sldkg.wsgi_over_rsgi.ReplayCache``) without the Flask app, so that row has no inner layer."""
-    from benchmarks.systems import OxigraphServer, SldkgServer, oxigraph_load
+    from benchmarks.systems import OxigraphServer, SldkgServer, oxigraph_load, settle
 
     for label, size, inner in (("HTTP, sldkg serve, no cache", "0", flask), ("HTTP, sldkg serve, cached", "512", None)):
         server = SldkgServer(data, env={"SLDKG_WORKERS": "1", "SLDKG_ADHOC_CACHE_SIZE": size})

@@ -49,7 +49,7 @@ from benchmarks import REPO_ROOT
 from sldkg.graph.store import load
 
 from . import canned, loadgen, mixes, stores, synthetic
-from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_port, oxigraph_load, peak_rss_bytes
+from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_port, oxigraph_load, peak_rss_bytes, settle
 
 #: ``sldkg-nocache``: the project's server with its ad-hoc answer cache turned off (``SLDKG_ADHOC_CACHE_SIZE=0``);
 #: the load generator repeats every query, so ``sldkg`` answers the ad-hoc mix mostly from that cache,
@@ -216,6 +216,8 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
                 f"  {system}: first answer {process.startup_seconds:.2f} s after start, peak RSS {memory / 2**20:.0f} MiB {note}",
                 flush=True,
             )
+            settled = settle(process.pid)
+            print(f"  {system}: idle {settled:.1f} s after its first answer (background warm-up)", flush=True)
             for mix in args.mixes:
                 requests = requests_for(system, mix, base_path, iris)
                 if not requests:
