@@ -94,9 +94,11 @@ class ReplayCache:
     """The answers of one worker's replayable requests (LRU, ``size`` entries); used on the event loop only.
 
     A request is looked up by the data version (``version()``, asked per request), its method, path,
-    query string, scheme, protocol and every header, name and value in the order sent; only body-less
-    GET and HEAD requests for :data:`AD_HOC_PATHS` or under :data:`REPLAY_PREFIX`, up to
-    :data:`REPLAY_MAX_REQUEST_CHARS`, qualify, and answers up to :data:`REPLAY_MAX_BODY` are kept.
+    query string, scheme, protocol and every header, name and value in the order sent; only GET and
+    HEAD requests without a body (neither ``Content-Length`` nor ``Transfer-Encoding``) for
+    :data:`AD_HOC_PATHS` or under :data:`REPLAY_PREFIX`, up to :data:`REPLAY_MAX_REQUEST_CHARS`,
+    qualify, and answers up to :data:`REPLAY_MAX_BODY` are kept. A kept answer is sent before any
+    body would be read: such a request has none.
     The client's address is not part of the key: it changes only refusals (per-client limits), and
     only 200 answers are kept.
     """
@@ -175,6 +177,14 @@ class WsgiOverRsgi:
         if scope.proto != "http":
             return
         declared = scope.headers.get("content-length")
+        key = None
+        if self.replay is not None and declared is None and scope.headers.get("transfer-encoding") is None:
+            # a request without either header has no body (RFC 9112, 6.3): a kept answer needs no body read
+            key = self.replay.key(scope)
+            kept = self.replay.get(key) if key is not None else None
+            if kept is not None:
+                _send(proto, *kept)
+                return
         over_limit: int | None = None
         received = b""
         if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body_bytes:
@@ -189,13 +199,6 @@ class WsgiOverRsgi:
                 over_limit = exc.size
             except Exception:  # a broken body (bad chunk, early close) is the client's error
                 _send(proto, *_plain(400, "the request body could not be read (broken chunked encoding or early end)"))
-                return
-        key = self.replay.key(scope) if self.replay is not None and not received and over_limit is None else None
-        if key is not None:
-            assert self.replay is not None
-            kept = self.replay.get(key)
-            if kept is not None:
-                _send(proto, *kept)
                 return
         environ = self._environ(scope, received)
         if over_limit is not None:
