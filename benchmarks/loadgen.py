@@ -39,6 +39,8 @@ class Figures:
     seconds: float
     latencies_ms: list[float] = field(repr=False, default_factory=list)
     error_samples: list[str] = field(default_factory=list)
+    #: The latencies of the answered requests by request name (the query of a mix).
+    by_name: dict[str, list[float]] = field(repr=False, default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -63,6 +65,7 @@ def _client(base_url: str, requests: Sequence[Request], offset: int, deadline: f
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     latencies: list[float] = []
+    by_name: dict[str, list[float]] = {}
     errors, samples = 0, []
     index = offset
     while time.monotonic() < deadline:
@@ -83,12 +86,13 @@ def _client(base_url: str, requests: Sequence[Request], offset: int, deadline: f
         elapsed = (time.perf_counter() - started) * 1000
         if 200 <= status < 300:
             latencies.append(elapsed)
+            by_name.setdefault(request.name, []).append(elapsed)
         else:
             errors += 1
             if len(samples) < 5:
                 samples.append(f"{request.name}: {detail}")
     connection.close()
-    out.send((latencies, errors, samples))
+    out.send((latencies, errors, samples, by_name))
     out.close()
 
 
@@ -109,8 +113,10 @@ def drive(base_url: str, requests: Sequence[Request], *, duration: float = 5.0, 
         processes.append(process)
     figures = Figures(0, 0, 0.0)
     for receiver in pipes:
-        latencies, errors, samples = receiver.recv()
+        latencies, errors, samples, by_name = receiver.recv()
         figures.latencies_ms.extend(latencies)
+        for name, values in by_name.items():
+            figures.by_name.setdefault(name, []).extend(values)
         figures.errors += errors
         figures.error_samples.extend(samples)
     for process in processes:

@@ -11,14 +11,16 @@ each layer in turn, median and p90 over ``--requests`` requests after a warm-up:
    process, pickling the answer back);
 4. ``Flask app (WSGI call)``: ``GET /sparql?query=…`` through the whole Flask app as a WSGI server
    calls it (an environ built once and copied per request), without HTTP and without the cost of
-   Werkzeug's test client;
+   Werkzeug's test client; first with the ad-hoc answer cache off (every request is evaluated),
+   then with it on (after the first request, answered from the cache);
 5. ``HTTP, sldkg serve``: the same request over a keep-alive connection to ``sldkg serve`` started
-   on 127.0.0.1 with the same data (skipped with ``--no-http``);
+   on 127.0.0.1 with the same data, with the cache off (``SLDKG_ADHOC_CACHE_SIZE=0``) and on
+   (skipped with ``--no-http``);
 6. ``HTTP, Oxigraph server``: when the ``oxigraph`` command is installed, the same query text to
    ``oxigraph serve-read-only`` on the same data (skipped with ``--no-http``).
 
 Each layer's own cost is its figure minus the figure of the layer inside it. Then cProfile runs
-the WSGI-call loop and prints the main process's time by component (executor round trip
+the WSGI-call loop (cache off) and prints the main process's time by component (executor round trip
 = waiting on the pipe, pickling, Flask/Werkzeug, sldkg's web layer, negotiation/protocol, safety
 check) and the top functions by own time.
 """
@@ -148,14 +150,19 @@ def profile(call: Callable[[], object], requests: int) -> None:
 
 
 def http_layers(data: list[Path], path: str, flask: float, requests: int) -> None:
-    """The lookup over HTTP: ``sldkg serve`` (1 worker) and, when installed, Oxigraph server."""
-    from benchmarks.systems import OxigraphServer, SldkgServer, oxigraph_load
+    """The lookup over HTTP: ``sldkg serve`` (1 worker; ad-hoc answer cache off, then on) and, when installed, Oxigraph server.
 
-    server = SldkgServer(data, env={"SLDKG_WORKERS": "1"})
-    try:
-        row("HTTP, sldkg serve (1 worker)", timings(http_lookup(server.port, path), requests, [server.pid]), flask)
-    finally:
-        server.stop()
+    With the cache on, a repeated request is answered by the HTTP layer's replay of the app's answer
+    (``sldkg.wsgi_over_rsgi.ReplayCache``) without the Flask app, so that row has no inner layer."""
+    from benchmarks.systems import OxigraphServer, SldkgServer, oxigraph_load, settle
+
+    for label, size, inner in (("HTTP, sldkg serve, no cache", "0", flask), ("HTTP, sldkg serve, cached", "512", None)):
+        server = SldkgServer(data, env={"SLDKG_WORKERS": "1", "SLDKG_ADHOC_CACHE_SIZE": size})
+        try:
+            settle(server.pid)
+            row(label, timings(http_lookup(server.port, path), requests, [server.pid]), inner)
+        finally:
+            server.stop()
     if not shutil.which("oxigraph") and not (Path(sys.executable).parent / "oxigraph").exists():
         print("HTTP, Oxigraph server: skipped (no oxigraph command)")
         return
@@ -173,6 +180,7 @@ def http_layers(data: list[Path], path: str, flask: float, requests: int) -> Non
         oxigraph = OxigraphServer(Path(work) / "store", read_only=True)
         try:
             query_path = "/query?" + urllib.parse.urlencode({"query": QUERY})
+            settle(oxigraph.pid)
             row("HTTP, Oxigraph server", timings(http_lookup(oxigraph.port, query_path), requests, [oxigraph.pid]), None)
         finally:
             oxigraph.stop()
@@ -189,12 +197,13 @@ def main() -> None:
 
     from sldkg.app import create_app
     from sldkg.backends.evaluation import execute
+    from sldkg.canned.catalogue import AnswerCache
     from sldkg.settings import Settings
     from sldkg.sparql.jobs import QueryJob
     from sldkg.sparql.safety import check
 
     data = args.data or [REPO_ROOT / "ontology", REPO_ROOT / "data"]
-    settings = Settings.from_env(data_paths=tuple(data))
+    settings = Settings.from_env(data_paths=tuple(data), adhoc_cache_size=0)
     app = create_app(settings)
     context = app.extensions["sldkg"]
     backend, store = context.backend, context.store
@@ -229,7 +238,11 @@ def main() -> None:
     row("safety check", timings(lambda: check(job, policy), args.requests), None)
     row("pickle job + answer", timings(lambda: pickle.loads(pickle.dumps(job)) and pickle.loads(pickle.dumps(answer)), args.requests), None)
     hand_off = row("backend.run (hand-off)", timings(lambda: backend.run(job), args.requests, tree), evaluate)
-    flask = row("Flask app (WSGI call)", timings(flask_call, args.requests, tree), hand_off)
+    flask = row("Flask app (WSGI call), no cache", timings(flask_call, args.requests, tree), hand_off)
+    uncached = context.adhoc_answers
+    context.adhoc_answers = AnswerCache(512)
+    row("Flask app (WSGI call), cached", timings(flask_call, args.requests, tree), None)
+    context.adhoc_answers = uncached
     if not args.no_http:
         http_layers(data, path, flask, args.requests)
     profile(flask_call, args.requests)

@@ -12,8 +12,14 @@ For each size (``real`` = ontology/ + data/; ``1e5`` = a synthetic series of abo
    keep-alive connections in as many processes, ``--duration`` seconds per mix and system):
    ``canned`` (every queries/*.rq with its example parameters; the competitors get the same
    SPARQL with the examples written in), ``adhoc`` (:data:`benchmarks.mixes.ADHOC`) and ``deref``
-   (``GET /id/…`` on ours, ``DESCRIBE`` on the others);
-4. prints requests/s, p50 and p99 latency per system, and the ratio of each figure to ours.
+   (``GET /id/…`` on ours, ``DESCRIBE`` on the others); ``--mixes lookup`` adds the ad-hoc mix's
+   point lookup alone;
+4. prints requests/s, p50 and p99 latency per system, and the ratio of each figure to ours; then
+   the ad-hoc and canned mixes query by query (p50 within the mix, ratio to Oxigraph server).
+
+``sldkg-nocache`` is the project's server with its answer caches for ad-hoc queries (and the
+replay of cached answers) turned off, ``SLDKG_ADHOC_CACHE_SIZE=0``: the load generator repeats
+every request, which a cache answers and Oxigraph server does not have.
 
 ``--parts stores`` adds the embedded-store comparison (:mod:`benchmarks.stores`) on the real
 graph and one 100 times larger; ``--parts wsgi`` the WSGI-server comparison
@@ -26,6 +32,7 @@ import argparse
 import json
 import platform
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -42,10 +49,17 @@ from benchmarks import REPO_ROOT
 from sldkg.graph.store import load
 
 from . import canned, loadgen, mixes, stores, synthetic
-from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_port, oxigraph_load, peak_rss_bytes
+from .systems import OxigraphServer, Process, RdflibEndpoint, SldkgServer, free_port, oxigraph_load, peak_rss_bytes, settle
 
-SYSTEMS = ("sldkg", "oxigraph", "rdflib-endpoint")
+#: ``sldkg-nocache``: the project's server with its ad-hoc answer cache turned off (``SLDKG_ADHOC_CACHE_SIZE=0``);
+#: the load generator repeats every query, so ``sldkg`` answers the ad-hoc mix mostly from that cache,
+#: which Oxigraph server and rdflib-endpoint do not have.
+SYSTEMS = ("sldkg", "sldkg-nocache", "oxigraph", "rdflib-endpoint")
+OURS = ("sldkg", "sldkg-nocache")
 MIXES = ("canned", "adhoc", "deref")
+#: Mixes run only when named in ``--mixes``: ``lookup`` is the ad-hoc mix's point lookup alone
+#: (``lookup-land``), so that no heavier query shares the CPU with it.
+EXTRA_MIXES = ("lookup",)
 #: Mixes of the ``wsgi`` part only: ``hello`` is a hello-world app under each server (its floor).
 WSGI_MIXES = ("hello", *MIXES)
 PARTS = ("servers", "stores", "wsgi")
@@ -94,9 +108,11 @@ def requests_for(system: str, mix: str, base_path: str, iris: list[str]) -> list
     """The request list of ``mix`` as ``system`` gets it (``base_path``: its SPARQL endpoint path)."""
     if mix == "adhoc":
         return [loadgen.sparql_get(base_path, name, query) for name, query in mixes.ADHOC.items()]
+    if mix == "lookup":
+        return [loadgen.sparql_get(base_path, "lookup-land", mixes.ADHOC["lookup-land"])]
     if mix == "canned":
         queries = canned.canned_queries(REPO_ROOT / "queries")
-        if system == "sldkg":
+        if system in OURS:
             return [
                 loadgen.Request(
                     q.slug,
@@ -108,7 +124,7 @@ def requests_for(system: str, mix: str, base_path: str, iris: list[str]) -> list
             ]
         return [loadgen.sparql_get(base_path, q.slug, q.inlined(), _accept_for(q.inlined())) for q in queries]
     if mix == "deref":
-        if system == "sldkg":
+        if system in OURS:
             from sldkg.settings import RESOURCE_BASE
 
             return [loadgen.Request(iri, "GET", "/id/" + iri[len(RESOURCE_BASE) :], (("Accept", "text/turtle"),)) for iri in iris]
@@ -200,6 +216,8 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
                 f"  {system}: first answer {process.startup_seconds:.2f} s after start, peak RSS {memory / 2**20:.0f} MiB {note}",
                 flush=True,
             )
+            settled = settle(process.pid)
+            print(f"  {system}: idle {settled:.1f} s after its first answer (background warm-up)", flush=True)
             for mix in args.mixes:
                 requests = requests_for(system, mix, base_path, iris)
                 if not requests:
@@ -222,6 +240,23 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
                         ("failed once: " + ", ".join(failed[:3])) if failed else "",
                     )
                 )
+                if mix in ("adhoc", "canned"):
+                    for name, values in sorted(figures.by_name.items()):
+                        per_query = loadgen.Figures(len(values), 0, figures.seconds, values)
+                        rows.append(
+                            Row(
+                                "per-query",
+                                size,
+                                triples,
+                                f"{mix}:{name}",
+                                system,
+                                per_query.rps,
+                                per_query.p50,
+                                per_query.p99,
+                                len(values),
+                                0,
+                            )
+                        )
                 print(
                     f"    {mix:7} {figures.rps:9.1f} req/s  p50 {figures.p50:8.2f} ms  p99 {figures.p99:8.2f} ms"
                     f"  ({figures.requests} ok, {figures.errors} errors"
@@ -234,9 +269,9 @@ def bench_size(size: str, args, workdir: Path, template: synthetic.Template) -> 
 
 
 def start(system: str, paths: list[Path], dataset: Path, workdir: Path, size: str) -> tuple[Process, str, str]:
-    if system == "sldkg":
-        process = SldkgServer(paths, ready_query=True)
-        return process, "/sparql", ""
+    if system in OURS:
+        env = {"SLDKG_ADHOC_CACHE_SIZE": "0"} if system == "sldkg-nocache" else {}
+        return SldkgServer(paths, ready_query=True, env=env), "/sparql", ""
     if system == "oxigraph":
         location = workdir / f"oxigraph-{size}"
         seconds = oxigraph_load(location, dataset)
@@ -337,7 +372,8 @@ def table(rows: Iterable[Row]) -> str:
             f"| {r.size} | {r.triples} | {r.mix} | {r.system} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f}"
             f" | {rps_ratio} | {p50_ratio} | {r.errors} |"
         )
-    others = [r for r in rows if r.part != "servers"]
+    lines += per_query_table(rows)
+    others = [r for r in rows if r.part not in ("servers", "per-query")]
     if others:
         lines += [
             "",
@@ -353,6 +389,45 @@ def table(rows: Iterable[Row]) -> str:
             else:
                 lines.append(f"| {r.part} | {r.size} | {r.triples} | {r.mix} | {r.system} | {r.p50_ms:.1f} | - | - | - | {r.note} |")
     return "\n".join(lines)
+
+
+def per_query_table(rows: list[Row]) -> list[str]:
+    """The ad-hoc and canned mixes query by query: each system's p50 (ms, within its mix) and its p50
+    ÷ Oxigraph server's; then per mix the median over its queries of Oxigraph server's p50 ÷ ours
+    (how many times faster the median query is answered; in a closed loop that is the ratio of req/s)."""
+    per_query = [r for r in rows if r.part == "per-query"]
+    if not per_query:
+        return []
+    systems = list(dict.fromkeys(r.system for r in per_query))
+    p50 = {(r.size, r.mix, r.system): r.p50_ms for r in per_query}
+    compared = [s for s in systems if s != "oxigraph" and "oxigraph" in systems]
+    lines = [
+        "",
+        "Per query: p50 ms within its mix; ratio = p50 ÷ Oxigraph server's p50 (≤ 1.5: within 1.5×)",
+        "",
+        "| size | mix:query | " + " | ".join(systems) + "".join(f" | {s} ÷ oxigraph" for s in compared) + " |",
+        "|---|---|" + "---:|" * (len(systems) + len(compared)),
+    ]
+    for size, mix in dict.fromkeys((r.size, r.mix) for r in per_query):
+        cells = [f"{p50[(size, mix, s)]:.2f}" if (size, mix, s) in p50 else "-" for s in systems]
+        ox = p50.get((size, mix, "oxigraph"))
+        ratios = [f"{p50[(size, mix, s)] / ox:.2f}" if ox and (size, mix, s) in p50 else "-" for s in compared]
+        lines.append(f"| {size} | {mix} | " + " | ".join(cells + ratios) + " |")
+    for size, kind in dict.fromkeys((r.size, r.mix.split(":", 1)[0]) for r in per_query):
+        for system in compared:
+            speedups = [
+                p50[(size, mix, "oxigraph")] / p50[(size, mix, system)]
+                for (s, mix, name) in p50
+                if s == size
+                and name == system
+                and mix.startswith(kind + ":")
+                and (size, mix, "oxigraph") in p50
+                and p50[(size, mix, system)]
+            ]
+            if speedups:
+                median = statistics.median(speedups)
+                lines.append(f"\n{size}, {kind}: median over {len(speedups)} queries of Oxigraph p50 ÷ {system} p50 = {median:.2f}")
+    return lines
 
 
 def machine() -> str:
@@ -375,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per mix and system [default: %(default)s]")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive client processes [default: %(default)s]")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="[default: %(default)s]")
-    parser.add_argument("--mixes", default=",".join(MIXES), help="[default: %(default)s]")
+    parser.add_argument("--mixes", default=",".join(MIXES), help=f"[default: %(default)s; also: {', '.join(EXTRA_MIXES)}]")
     parser.add_argument("--parts", default="servers", help=f"comma-separated of {', '.join(PARTS)} [default: %(default)s]")
     parser.add_argument(
         "--rdflib-max", type=float, default=1.1e6, help="largest size rdflib-endpoint is started for [default: %(default)g]"
@@ -394,7 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     args.wsgi_mixes = [s.strip() for s in args.wsgi_mixes.split(",") if s.strip()]
     args.mixes = [m.strip() for m in args.mixes.split(",") if m.strip()]
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    for name, values, known in (("--systems", args.systems, SYSTEMS), ("--mixes", args.mixes, MIXES), ("--parts", parts, PARTS)):
+    for name, values, known in (
+        ("--systems", args.systems, SYSTEMS),
+        ("--mixes", args.mixes, MIXES + EXTRA_MIXES),
+        ("--parts", parts, PARTS),
+    ):
         unknown = [v for v in values if v not in known]
         if unknown:
             parser.error(f"{name}: unknown {', '.join(unknown)} (known: {', '.join(known)})")

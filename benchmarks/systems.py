@@ -169,6 +169,37 @@ class RdflibEndpoint(Process):
         super().__init__(cmd, self.url + "?query=ASK%7B%7D", wait=wait)
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by the process ``pid`` and all its children (0 for what has gone)."""
+    import psutil
+
+    total = 0.0
+    try:
+        process = psutil.Process(pid)
+        for member in [process, *process.children(recursive=True)]:
+            try:
+                times = member.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                continue
+    except psutil.Error:
+        pass
+    return total
+
+
+def settle(pid: int, timeout: float = 60.0, interval: float = 0.25, busy: float = 0.02) -> float:
+    """Wait until the process tree of ``pid`` is idle (under ``busy`` of a core over ``interval``),
+    at most ``timeout`` seconds; the seconds waited. A new ``sldkg serve`` worker builds its caches
+    in the background after it is born (``sldkg.http_server.warm_up``): that is start-up, not load."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = tree_cpu_seconds(pid)
+        time.sleep(interval)
+        if tree_cpu_seconds(pid) - before < busy * interval:
+            break
+    return time.monotonic() - started
+
+
 def peak_rss_bytes(pid: int) -> int:
     """Peak resident memory (VmHWM) of the process ``pid`` itself; 0 where /proc is unavailable.
 

@@ -29,3 +29,5 @@ def test_the_harness_drives_our_server_and_prints_the_figure_table(capsys):
         assert float(row.group(3)) <= float(row.group(4))  # p50 <= p99
         assert row.group(5) == "0"  # no errors
     assert re.search(r"^\| startup \| real \| \d+ \| - \| sldkg \| [\d.]+ ", out, re.M)
+    # the ad-hoc mix query by query (the lookup goal of issue 12 is about one of them)
+    assert re.search(r"^\| real \| adhoc:lookup-land \| [\d.]+ \|$", out, re.M)

@@ -375,6 +375,27 @@ def test_query_ui_for_browsers_and_service_description_for_machines(client):
     assert asked.mimetype != "text/html"
 
 
+def test_query_ui_decision_on_urls_the_endpoint_refuses(client):
+    # Not UTF-8 outside the query parameter: a browser still gets the form (as before the URL was decoded
+    # once per request), a machine the endpoint's 400; inside it, both the 400 (a browser as an error page).
+    ui = client.get("/sparql?x=%FF", headers={"Accept": BROWSER})
+    assert ui.status_code == 200 and ui.mimetype == "text/html"
+    assert client.get("/sparql?x=%FF", headers={"Accept": "text/turtle"}).status_code == 400
+    for accept in (BROWSER, "application/sparql-results+json"):
+        assert client.get("/sparql?query=%FF", headers={"Accept": accept}).status_code == 400
+
+
+def test_a_query_url_is_decoded_once_per_request(client, monkeypatch):
+    from sldkg.web import answering
+
+    calls = []
+    real = answering.parse_query_string
+    monkeypatch.setattr(answering, "parse_query_string", lambda raw: calls.append(raw) or real(raw))
+    response = client.get("/sparql?query=ASK%20%7B%7D", headers={"Accept": BROWSER})
+    assert response.status_code == 200 and response.mimetype != "text/html"
+    assert calls == [b"query=ASK%20%7B%7D"]
+
+
 def test_vendored_yasgui_and_its_licence_are_served_locally(client):
     with client.get("/static/yasgui/yasgui.min.js") as js:
         assert js.status_code == 200 and len(js.data) > 100_000

@@ -256,3 +256,16 @@ def test_one_name_per_media_type():
         else:
             assert nego.representation_format(name) == media
     assert len(set(nego.FORMAT_NAMES.values())) == len(nego.FORMAT_NAMES)
+
+
+def test_acceptable_types_is_memoised_but_never_remembers_a_refusal():
+    acceptable_types.cache_clear()
+    first = acceptable_types("text/csv, application/ld+json;q=0.5", None)
+    assert acceptable_types("text/csv, application/ld+json;q=0.5", None) is first
+    assert acceptable_types.cache_info().hits == 1
+    for _ in range(2):  # an unknown format is refused every time, not only the first
+        with pytest.raises(UnknownFormat):
+            acceptable_types(None, "yaml")
+    for n in range(nego.NEGOTIATION_MEMO + 10):  # made-up headers only evict: the memo stays bounded
+        acceptable_types(f"application/x-{n}", None)
+    assert acceptable_types.cache_info().currsize == nego.NEGOTIATION_MEMO

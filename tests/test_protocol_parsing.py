@@ -185,3 +185,16 @@ def test_query_form_never_fails_except_for_updates(text):
 )
 def test_declares_dataset(query, declared):
     assert declares_dataset(query) is declared
+
+
+def test_query_form_memo_gives_the_same_answers_and_keeps_refusing_updates():
+    from sldkg.sparql import protocol
+
+    prologue = "PREFIX ex: <http://example.org/>\n"
+    short = prologue + "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    long = prologue + "# " + "x" * protocol.FORM_MEMO_CHARS + "\nASK {}"  # over the bound: lexed every time
+    assert query_form(short) == query_form(short) == "CONSTRUCT"
+    assert query_form(long) == "ASK"
+    for _ in range(2):
+        with pytest.raises(ProtocolError):
+            query_form(prologue + "INSERT DATA { ex:a ex:b ex:c }")

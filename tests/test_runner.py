@@ -119,3 +119,43 @@ def test_executors_exit_when_their_worker_dies_without_closing_them():
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in pids)
+
+
+@pytest.mark.parametrize("size", [0, 10, 65_000, 3 * 2**20])  # one read, one write; past the pipe's buffer
+def test_messages_cross_the_pipe_whole(size):
+    import threading
+
+    from sldkg.backends.executors import receive_message, send_message
+
+    reader, writer = os.pipe()
+    try:
+        message = ("answer", os.urandom(size))
+        sender = threading.Thread(target=send_message, args=(writer, message))
+        sender.start()
+        assert receive_message(reader) == message
+        sender.join()
+    finally:
+        os.close(reader)
+        os.close(writer)
+
+
+def test_a_message_cut_off_is_end_of_file_not_a_wrong_answer():
+    from sldkg.backends.executors import receive_message
+
+    for cut in (b"", b"\0\0\0", b"\0\0\0\0\0\0\0\x10abc"):  # nothing, half a length, half a body
+        reader, writer = os.pipe()
+        os.write(writer, cut)
+        os.close(writer)
+        with pytest.raises(EOFError):
+            receive_message(reader)
+        os.close(reader)
+
+
+def test_large_answers_come_back_through_the_pool():
+    runner = QueryRunner(work, size=1, timeout=10)
+    try:
+        big = "x" * (5 * 2**20)
+        assert runner.run(("echo", big))[1] == big
+        assert runner.run(("echo", 1))[1] == 1  # the pipe is in step after a message of many reads
+    finally:
+        runner.close()

@@ -35,6 +35,8 @@ class AppState:
     canned: dict[str, CannedQuery]
     #: Answers of canned queries, keyed by data version, slug, bindings and media type.
     canned_answers: AnswerCache
+    #: Answers of ad-hoc ``/sparql`` queries, keyed by data version, query, dataset and negotiated types.
+    adhoc_answers: AnswerCache
     #: Resource descriptions (``/id/…``), keyed by IRI and data version.
     descriptions: AnswerCache
     #: Resource pages (HTML of ``/id/…``), keyed by IRI, data version, language and public base.
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
         store=store,
         canned=load_queries(settings.queries_path),
         canned_answers=AnswerCache(settings.canned_cache_size),
+        # the data of a remote store may change without its version showing it: ad-hoc answers are kept only for the embedded store
+        adhoc_answers=AnswerCache(settings.adhoc_cache_size if isinstance(backend, EmbeddedBackend) else 0),
         descriptions=AnswerCache(settings.canned_cache_size),
         pages=AnswerCache(settings.canned_cache_size),
     )

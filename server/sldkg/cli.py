@@ -140,7 +140,9 @@ def serve(
         backend.start()
         warm_up(app)
 
-    GranianServer(app, settings, post_fork=post_fork).run()
+    # the ad-hoc answers the app may cache are also replayed before the app (per worker, same bound)
+    replay = ctx.adhoc_answers.size > 0
+    GranianServer(app, settings, post_fork=post_fork, data_version=(lambda: backend.version) if replay else None).run()
 
 
 @main.command("load")

@@ -22,11 +22,11 @@ import io
 import resource
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from sldkg.settings import Settings
-from sldkg.wsgi_over_rsgi import WsgiOverRsgi
+from sldkg.wsgi_over_rsgi import ReplayCache, WsgiOverRsgi
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -130,10 +130,20 @@ def _nothing() -> None:
 class GranianServer:
     """``sldkg serve``: granian over the already loaded app; ``post_fork`` runs in each worker (starts its executors)."""
 
-    def __init__(self, app: WsgiApp, settings: Settings, post_fork: Callable[[], None] = _nothing, **options: Any):
+    def __init__(
+        self,
+        app: WsgiApp,
+        settings: Settings,
+        post_fork: Callable[[], None] = _nothing,
+        data_version: Callable[[], Hashable] | None = None,
+        **options: Any,
+    ):
+        """``data_version``: the app's current data version; given, each worker replays the answers the app
+        marks replayable (:class:`~sldkg.wsgi_over_rsgi.ReplayCache`, ``adhoc_cache_size`` entries)."""
         self.app = app
         self.settings = settings
         self.post_fork = post_fork
+        self.data_version = data_version
         self.options = options
 
     def _worker_app(self, _target: str) -> WsgiOverRsgi:
@@ -146,6 +156,7 @@ class GranianServer:
             # ad-hoc SPARQL gets a pool of its own, so it never holds the threads pages need
             adhoc_threads=max(settings.executors, settings.threads // 2),
             max_body_bytes=settings.max_request_bytes,
+            replay=ReplayCache(settings.adhoc_cache_size, self.data_version) if self.data_version is not None else None,
         )
 
     def run(self) -> None:

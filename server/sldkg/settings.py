@@ -83,6 +83,8 @@ class Settings:
     memory_fraction: float = 0.5
     #: Entries kept in the per-worker cache of canned-query answers.
     canned_cache_size: int = 512
+    #: Entries kept in the per-worker cache of ad-hoc ``/sparql`` answers (embedded store only; 0: off).
+    adhoc_cache_size: int = 512
 
     # -- the production server (``sldkg serve``) --
     #: Open client connections the server holds at once (granian; idle or half-sent ones included).

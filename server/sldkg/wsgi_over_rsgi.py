@@ -12,6 +12,12 @@ Two pools: requests for the ad-hoc SPARQL endpoint (:data:`AD_HOC_PATHS`) run in
 everything else (pages, dumps, canned queries, health) in the main one, so that ad-hoc queries
 waiting for an executor can never hold the threads that pages need (issue 12, fairness).
 
+Answers the app marks as replayable (``environ[REPLAYABLE]`` = the data version they were made
+from; the ad-hoc endpoint and the canned queries do so for the answers their own caches keep) are kept per worker in a
+:class:`ReplayCache` and sent again, from the event loop and without a thread, for a request that
+is identical (method, path, query string, every header) while the data version is the same: the
+bytes sent are the ones the app produced for that request.
+
 No Flask here: any WSGI callable works.
 """
 
@@ -21,7 +27,8 @@ import asyncio
 import contextlib
 import io
 import sys
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -31,6 +38,15 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 BODY_TIMEOUT = 10.0
 #: Paths whose requests run in the ad-hoc pool.
 AD_HOC_PATHS = frozenset({"/sparql"})
+#: The environ key by which the app marks a 200 answer replayable: its value is the data version the
+#: answer was made from (see :class:`ReplayCache`).
+REPLAYABLE = "sldkg.replayable"
+#: Longest request (path, query string and headers, in characters) whose answer is kept for replay,
+#: and largest body: one worker's replay cache holds at most ``size`` × (8 Ki characters + 64 KiB).
+REPLAY_MAX_REQUEST_CHARS = 8192
+REPLAY_MAX_BODY = 64 * 1024
+#: Where replayable answers come from: the ad-hoc endpoint and the canned queries (``/queries/<slug>``).
+REPLAY_PREFIX = "/queries/"
 
 
 class _Collected:
@@ -71,15 +87,76 @@ def _host_port(address: str, default_port: str) -> tuple[str, str]:
     return (host, port) if sep and port.isdigit() else (address, default_port)
 
 
+Response = tuple[int, list[tuple[str, str]], bytes]
+
+
+class ReplayCache:
+    """The answers of one worker's replayable requests (LRU, ``size`` entries); used on the event loop only.
+
+    A request is looked up by the data version (``version()``, asked per request), its method, path,
+    query string, scheme, protocol and every header, name and value in the order sent; only GET and
+    HEAD requests without a body (neither ``Content-Length`` nor ``Transfer-Encoding``) for
+    :data:`AD_HOC_PATHS` or under :data:`REPLAY_PREFIX`, up to :data:`REPLAY_MAX_REQUEST_CHARS`,
+    qualify, and answers up to :data:`REPLAY_MAX_BODY` are kept. A kept answer is sent before any
+    body would be read: such a request has none.
+    The client's address is not part of the key: it changes only refusals (per-client limits), and
+    only 200 answers are kept.
+    """
+
+    def __init__(self, size: int, version: Callable[[], Hashable]):
+        self.size = max(0, size)
+        self.version = version
+        self._entries: OrderedDict[Hashable, Response] = OrderedDict()
+        self.hits = 0
+
+    def key(self, scope: Any) -> tuple[Hashable, ...] | None:
+        if self.size == 0 or scope.method not in ("GET", "HEAD"):
+            return None
+        if scope.path not in AD_HOC_PATHS and not scope.path.startswith(REPLAY_PREFIX):
+            return None
+        headers = tuple(scope.headers.items())
+        if len(scope.path) + len(scope.query_string) + sum(len(k) + len(v) for k, v in headers) > REPLAY_MAX_REQUEST_CHARS:
+            return None
+        return (self.version(), scope.method, scope.path, scope.query_string, scope.scheme, scope.http_version, headers)
+
+    def get(self, key: Hashable) -> Response | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def put(self, key: Hashable, response: Response) -> None:
+        if len(response[2]) > REPLAY_MAX_BODY:
+            return
+        self._entries[key] = response
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class WsgiOverRsgi:
     """An RSGI application (granian) that runs a WSGI app in a thread pool once a request is complete."""
 
-    def __init__(self, app: WsgiApp, *, threads: int, adhoc_threads: int, max_body_bytes: int, body_timeout: float = BODY_TIMEOUT):
+    def __init__(
+        self,
+        app: WsgiApp,
+        *,
+        threads: int,
+        adhoc_threads: int,
+        max_body_bytes: int,
+        body_timeout: float = BODY_TIMEOUT,
+        replay: ReplayCache | None = None,
+    ):
         self.app = app
         self.threads = max(1, threads)
         self.adhoc_threads = max(1, adhoc_threads)
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
+        self.replay = replay
         self._pool: ThreadPoolExecutor | None = None
         self._adhoc_pool: ThreadPoolExecutor | None = None
 
@@ -100,6 +177,14 @@ class WsgiOverRsgi:
         if scope.proto != "http":
             return
         declared = scope.headers.get("content-length")
+        key = None
+        if self.replay is not None and declared is None and scope.headers.get("transfer-encoding") is None:
+            # a request without either header has no body (RFC 9112, 6.3): a kept answer needs no body read
+            key = self.replay.key(scope)
+            kept = self.replay.get(key) if key is not None else None
+            if kept is not None:
+                _send(proto, *kept)
+                return
         over_limit: int | None = None
         received = b""
         if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body_bytes:
@@ -123,6 +208,9 @@ class WsgiOverRsgi:
             self.__rsgi_init__()
         pool = self._adhoc_pool if scope.path in AD_HOC_PATHS else self._pool
         status, headers, body = await asyncio.get_running_loop().run_in_executor(pool, self._call_app, environ)
+        if key is not None and status == 200 and environ.get(REPLAYABLE, self) == key[0]:
+            assert self.replay is not None
+            self.replay.put(key, (status, headers, body))
         _send(proto, status, headers, body)
 
     async def _read_body(self, proto: Any) -> bytes:

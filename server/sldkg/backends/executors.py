@@ -9,19 +9,29 @@ within the limit the executor is killed (SIGKILL) and replaced by a fresh fork, 
 gets :class:`QueryTimeout`.
 
 The pool is generic: it runs any picklable job through a callable ``execute(job) -> answer``.
+
+The hand-off is as cheap as it can be made without giving it up: a message is one length-prefixed
+pickle written with one ``os.write`` and read with as few ``os.read`` calls as it takes, and the
+worker waits for the answer with one ``select.poll`` object per executor, made once
+(``Connection.poll`` builds a selector per call, and ``Connection.recv`` reads the length and the
+body separately).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
+import pickle
 import resource
+import select
 import signal
+import struct
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -84,12 +94,66 @@ def resident_bytes() -> int:
     return _status_bytes("VmRSS")
 
 
+#: The length of a message, before its pickle.
+_LENGTH = struct.Struct("!Q")
+#: Bytes asked of the pipe per read (a typical job or small answer fits in one).
+_READ_SIZE = 65536
+
+
+def send_message(fd: int, message: object) -> None:
+    """Write ``message`` to the pipe ``fd`` as one length-prefixed pickle (blocking until all is written)."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    header = _LENGTH.pack(len(data))
+    # small messages in one write (one wake-up of the reader); large ones without copying the body
+    parts = [header + data] if len(data) < _READ_SIZE else [header, data]
+    for part in parts:
+        view = memoryview(part)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def receive_message(fd: int) -> Any:
+    """Read one message written by :func:`send_message` from ``fd``; :class:`EOFError` when the writer is gone."""
+    received = b""
+    while len(received) < _LENGTH.size:
+        chunk = os.read(fd, _READ_SIZE)
+        if not chunk:
+            raise EOFError("the pipe was closed")
+        received += chunk
+    (size,) = _LENGTH.unpack_from(received)
+    body = memoryview(received)[_LENGTH.size :]
+    if len(body) == size:
+        return pickle.loads(body)
+    buffer = bytearray(size)
+    buffer[: len(body)] = body
+    view, filled = memoryview(buffer), len(body)
+    while filled < size:
+        count = os.readv(fd, [view[filled:]])
+        if count == 0:
+            raise EOFError("the pipe was closed in the middle of a message")
+        filled += count
+    return pickle.loads(buffer)
+
+
 @dataclass(eq=False)
 class _Executor:
     process: Any
     conn: Connection
     #: Reserved for jobs that are not ad-hoc (runs at normal priority), or open to every job.
     reserved: bool = False
+    #: The worker's end of the pipe, and what waits on it for the answer (or the executor's end: a
+    #: hang-up is reported too); made once per executor.
+    fd: int = field(init=False)
+    poller: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.fd = self.conn.fileno()
+        self.poller = select.poll()
+        self.poller.register(self.fd, select.POLLIN)
+
+    def answered_within(self, seconds: float) -> bool:
+        """Whether the answer (or the executor's end) arrived within ``seconds``."""
+        return bool(self.poller.poll(max(0, math.ceil(seconds * 1000))))
 
 
 #: Niceness of the executors open to ad-hoc jobs: under saturation the CPU goes first to the
@@ -161,16 +225,17 @@ def _executor_main(
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = address_space_bytes() + memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    fd = conn.fileno()
     while True:
         try:
-            job = conn.recv()
+            job = receive_message(fd)
         except (EOFError, OSError):
             return
         try:
             answer = execute(job)
         except MemoryError:
             os._exit(3)
-        conn.send(answer)
+        send_message(fd, answer)
 
 
 class QueryRunner:
@@ -270,14 +335,14 @@ class QueryRunner:
         replacement: _Executor | None = None
         try:
             try:
-                executor.conn.send(job)
+                send_message(executor.fd, job)
             except (OSError, ValueError):  # it died while idle: replace it and go on with the fresh one
                 self._discard(executor)
                 executor = self._spawn(executor.reserved)
-                executor.conn.send(job)
-            if executor.conn.poll(limit):
+                send_message(executor.fd, job)
+            if executor.answered_within(limit):
                 try:
-                    return executor.conn.recv()
+                    return receive_message(executor.fd)
                 except (EOFError, OSError):
                     executor.process.join(timeout=2)  # let it finish dying: its exit status says why
                     self._discard(executor)

@@ -15,6 +15,7 @@ send for them, and the names of the ``format`` parameter. One canonical name per
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -263,11 +264,18 @@ def with_charset(media_type: str) -> str:
     return media_type
 
 
+#: Distinct (Accept, ``format``) pairs remembered by :func:`acceptable_types` and :func:`prefers_html`
+#: (per process). Clients send few distinct headers; a flood of made-up ones only evicts older entries.
+NEGOTIATION_MEMO = 256
+
+
+@functools.lru_cache(maxsize=NEGOTIATION_MEMO)
 def acceptable_types(accept: str | None, format_param: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(results types, graph types) the client accepts, most preferred first, from Accept or ``format``.
 
     ``format`` overrides Accept. Raises :class:`UnknownFormat` for a ``format`` naming nothing known.
-    Either tuple may be empty: that kind of answer is not acceptable (406).
+    Either tuple may be empty: that kind of answer is not acceptable (406). A pure function of two
+    strings that every query request calls, so it is memoised (an exception is not remembered).
     """
     if format_param is not None and format_param.strip():
         results = format_override(format_param, graph=False)
@@ -276,6 +284,7 @@ def acceptable_types(accept: str | None, format_param: str | None) -> tuple[tupl
     return tuple(negotiate(accept, RESULTS_TYPES, RESULTS_ALIASES)), tuple(negotiate(accept, GRAPH_TYPES, GRAPH_ALIASES))
 
 
+@functools.lru_cache(maxsize=NEGOTIATION_MEMO)
 def prefers_html(accept: str | None) -> bool:
     """Whether a browser asks: HTML is named explicitly and preferred over every machine format we offer.
 

@@ -26,6 +26,7 @@ line and column from the evaluator (:mod:`sldkg.backends.evaluation`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -188,12 +189,30 @@ def _graph_iris(params: Sequence[tuple[str, str]], name: str) -> list[str]:
     return iris
 
 
+#: Query texts up to this many characters have their form remembered (per process, the
+#: :data:`FORM_MEMO` most recent): lexing a prologue of PREFIX lines is the largest pure-Python cost
+#: of a small query's request, and clients repeat their queries. At most about 1 MB of text is kept.
+FORM_MEMO_CHARS = 4096
+FORM_MEMO = 256
+
+
 def query_form(query: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE; ``None`` when undecidable; :class:`ProtocolError` for an update.
 
     Skips the prologue (BASE and PREFIX declarations) and comments, and looks at the first keyword
     (tokens of :mod:`sldkg.sparql.lexer`, the lexer of the safety check).
     """
+    if len(query) <= FORM_MEMO_CHARS:
+        return _remembered_form(query)
+    return _query_form(query)
+
+
+@functools.lru_cache(maxsize=FORM_MEMO)
+def _remembered_form(query: str) -> str | None:
+    return _query_form(query)  # an update raises ProtocolError, which is not remembered
+
+
+def _query_form(query: str) -> str | None:
     expect_prologue_arg = 0
     for token in tokens(query):  # lazily: only the prologue and the first keyword are read
         if token.kind in SKIPPED:

@@ -22,16 +22,18 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from sldkg.graph import reads as graph_reads
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import Answer, QueryJob
+from sldkg.sparql.protocol import parse_query_string
 from sldkg.web import context
 from sldkg.web.errors import ApiError
+from sldkg.wsgi_over_rsgi import REPLAYABLE
 
 #: Bodies smaller than this are sent as they are (gzip saves next to nothing there). The JSON-LD
 #: context (about 900 bytes) and SHA256SUMS (about 500) are above it: every read-only answer of any size is compressed.
@@ -40,6 +42,23 @@ GZIP_SUFFIX = "-gz"
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 CORS_HEADERS = "Accept, Accept-Encoding, Content-Type, If-None-Match, If-Modified-Since"
 CORS_EXPOSED = "ETag, Last-Modified, Content-Encoding, Content-Disposition, Digest, Repr-Digest, X-SPARQL-Rows"
+
+
+def url_parameters() -> list[tuple[str, str]]:
+    """This request's URL parameters, strictly UTF-8 (:func:`~sldkg.sparql.protocol.parse_query_string`;
+    :class:`~sldkg.sparql.protocol.ProtocolError` otherwise), decoded once per request however many
+    hooks and views ask. Callers must not change the list."""
+    params: list[tuple[str, str]] | None = g.get("sldkg_url_parameters")
+    if params is None:
+        params = g.sldkg_url_parameters = parse_query_string(request.query_string)
+    return params
+
+
+def replayable(version: Hashable) -> None:
+    """Tell the HTTP layer that this request's answer (if it is a 200) may be sent again for an
+    identical request while the data version is ``version`` (:class:`sldkg.wsgi_over_rsgi.ReplayCache`).
+    Only for answers that a cache of the app would serve again anyway."""
+    request.environ[REPLAYABLE] = version
 
 
 def accepts_gzip() -> bool:
@@ -145,14 +164,20 @@ def answer_job(
     run: Callable[[QueryJob], Answer] | None = None,
 ) -> Response:
     """Evaluate ``job`` (through ``run``, default: the backend) and answer it, honouring revalidation."""
+    predicted_tag = None
     if predicted_media is not None:
-        early = _not_modified(entity_tag(predicted_media, *request_parts))
+        predicted_tag = entity_tag(predicted_media, *request_parts)
+        early = _not_modified(predicted_tag)
         if early is not None:
             return early
     answer = (run or context().backend.run)(job)
     if not answer.ok:
         raise ApiError(answer.status, answer.message or "the query failed", answer.error, **answer.details)
-    tag = entity_tag(answer.media_type, *request_parts)
+    # The prediction is right for every answer of a known form: its tag need not be hashed again.
+    if predicted_tag is not None and answer.media_type == predicted_media:
+        tag = predicted_tag
+    else:
+        tag = entity_tag(answer.media_type, *request_parts)
     late = _not_modified(tag)
     if late is not None:
         return late

@@ -5,23 +5,44 @@ GET ``?query=``, POST form-encoded and POST ``application/sparql-query``, with
 :mod:`sldkg.sparql.protocol`, the media-type tables in :mod:`sldkg.sparql.negotiation`, evaluation in the
 backend. GET without a query answers the Service Description (RDF), or an HTML query form for
 browsers.
+
+Answers are cached per worker (:func:`remembered_run`, ``adhoc_cache_size`` entries) when the store
+is embedded: its data is read-only, and the key holds the data version, the query text, the dataset
+parameters and the negotiated media types, so a repeated query is answered without the executor
+hand-off. Only small, deterministic answers are kept (see :data:`CACHE_MAX_BODY`,
+:data:`CACHE_MAX_QUERY_CHARS`, :data:`VOLATILE_FUNCTIONS`); the response is built from the cached
+answer exactly as from a fresh one (same ETag, headers and bytes). Such requests are marked
+replayable, and under ``sldkg serve`` the HTTP layer sends the same bytes again for an identical
+request without calling the app (:class:`sldkg.wsgi_over_rsgi.ReplayCache`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Hashable
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, render_template, request
 
 from sldkg.backends.evaluation import GRAPH_FORMATS, PREFIXES
 from sldkg.sparql import negotiation as nego
-from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
-from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_query_string, parse_request
+from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob
+from sldkg.sparql.lexer import tokenize
+from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_request
 from sldkg.sparql.service_description import GraphInfo, describe
 from sldkg.web import context
-from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response
+from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response, replayable, url_parameters
 from sldkg.web.errors import ApiError
 
 bp = Blueprint("sparql", __name__)
+
+#: Largest answer body kept by the ad-hoc answer cache, and longest query text: anyone can send
+#: queries, so one worker's cache holds at most ``adhoc_cache_size`` × (64 KiB + 4 Ki characters).
+CACHE_MAX_BODY = 64 * 1024
+CACHE_MAX_QUERY_CHARS = 4096
+#: SPARQL functions whose value differs between evaluations: a query that names one is never cached.
+#: Neither is a query with a blank node (``_:b`` or ``[…]``): in a CONSTRUCT template it is a fresh
+#: node with a new label at every evaluation.
+VOLATILE_FUNCTIONS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
 
 
 def endpoint_url() -> str:
@@ -56,7 +77,7 @@ def predicted_media(form: str | None, results: tuple[str, ...], graph: tuple[str
 def sparql() -> Response:
     ctx = context()
     try:
-        url_params = parse_query_string(request.query_string)
+        url_params = url_parameters()
         body = request.get_data(cache=False) if request.method == "POST" else b""
         parsed = parse_request(
             request.method, request.headers.get("Content-Type"), url_params, body, max_query_chars=ctx.settings.max_query_chars
@@ -85,7 +106,35 @@ def run_query(parsed: QueryRequest) -> Response:
         client=request.remote_addr or "",
     )
     parts = ("sparql", parsed.query, parsed.default_graphs, parsed.named_graphs)
-    return answer_job(job, predicted_media(parsed.form, results, graph), parts)
+    key = (context().backend.version, parsed.query, parsed.default_graphs, parsed.named_graphs, results, graph)
+    return answer_job(job, predicted_media(parsed.form, results, graph), parts, run=lambda j: remembered_run(key, j))
+
+
+def remembered_run(key: tuple[Hashable, ...], job: QueryJob) -> Answer:
+    """The cached answer of ``key`` (its first item is the data version), else the backend's, kept when it may be."""
+    state = context()
+    cache = state.adhoc_answers
+    if cache.size == 0:
+        return state.backend.run(job)
+    answer = cache.get(key)
+    if isinstance(answer, Answer):
+        replayable(key[0])
+        return answer
+    answer = state.backend.run(job)
+    if answer.ok and cacheable(job.query, answer) and state.backend.version == key[0]:
+        cache.put(key, answer)
+        replayable(key[0])
+    return answer
+
+
+def cacheable(query: str, answer: Answer) -> bool:
+    """Whether an answer may be served again: small, from a short query without a volatile function or a blank node."""
+    if len(answer.body) > CACHE_MAX_BODY or len(query) > CACHE_MAX_QUERY_CHARS:
+        return False
+    for token in tokenize(query):
+        if token.kind == "bnode" or token.text == "[" or (token.kind == "word" and token.text.upper() in VOLATILE_FUNCTIONS):
+            return False
+    return True
 
 
 def _default_graph_triples() -> int | None:

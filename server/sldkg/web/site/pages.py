@@ -32,7 +32,9 @@ from sldkg.linked_data.release import RELEASE_QUERY, version_iri
 from sldkg.linked_data.resource_view import compact
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, QueryJob
+from sldkg.sparql.protocol import ProtocolError
 from sldkg.web import context, public_url_base
+from sldkg.web.answering import url_parameters
 from sldkg.web.errors import ApiError
 from sldkg.web.i18n import label_preference
 from sldkg.web.site import charts, lander_map, site_data
@@ -311,8 +313,15 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _query_ui_for_browsers() -> Response | None:
-        asks_for_a_query = any(p in request.args for p in QUERY_PARAMS)
-        if request.path == "/sparql" and request.method == "GET" and not asks_for_a_query and wants_html():
+        if request.path != "/sparql" or request.method != "GET":
+            return None
+        # The endpoint's own decoding of the URL (done once per request, the view reuses it); a URL it
+        # refuses (not UTF-8) is looked at as Werkzeug reads it, and the endpoint answers 400 unless a browser gets the form.
+        try:
+            names = {name for name, _ in url_parameters()}
+        except ProtocolError:
+            names = set(request.args)
+        if not any(p in names for p in QUERY_PARAMS) and wants_html():
             return query_ui()
         return None
 
