@@ -82,9 +82,9 @@ def measure_once(engine_name: str = "pyshacl") -> tuple[Clock, validation.Valida
     def engine(name: str) -> engines.Engine:
         run = real_engine(name)
 
-        def timed(data_graph: Any, shapes_graph: Any, store: Any) -> tuple[bool, Any]:
+        def timed(data: engines.DataSource, shapes_graph: Any) -> tuple[bool, Any]:
             with clock.part("engine"):
-                return run(data_graph, shapes_graph, store)
+                return run(data, shapes_graph)
 
         return timed
 

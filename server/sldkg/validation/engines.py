@@ -34,7 +34,7 @@ results (focus node, path, source shape, constraint component, severity).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -51,9 +51,19 @@ DEFAULT_ENGINE: EngineName = "pyshacl"
 #: The target predicates of SHACL Core and SHACL-AF.
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
-#: ``engine(data_graph, shapes_graph, store)``: ``store`` holds the same triples as ``data_graph``
-#: in Oxigraph, for the SPARQL targets (``None``: the engine copies the graph into one itself).
-Engine = Callable[[Graph, Graph, "ox.Store | None"], tuple[bool, Graph]]
+
+class DataSource(Protocol):
+    """The data of a validation run: an Oxigraph store (its graphs queried as one), and an rdflib graph built only if asked for."""
+
+    @property
+    def graph(self) -> Graph: ...
+
+    def store(self) -> ox.Store: ...
+
+
+#: ``engine(data, shapes_graph)``: pySHACL and rudof take ``data.graph`` (and ``data.store()`` for the
+#: SPARQL targets).
+Engine = Callable[[DataSource, Graph], tuple[bool, Graph]]
 
 
 class EngineUnavailable(Exception):
@@ -124,7 +134,7 @@ def oxigraph_select(store: ox.Store) -> Callable[[str], list[str]]:
     """A ``select`` for :func:`expand_sparql_targets` that runs the query on ``store``."""
 
     def select(query: str) -> list[str]:
-        solutions = store.query(query)
+        solutions = store.query(query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         return [str(row["this"]) for row in solutions if row["this"] is not None]
 
@@ -358,9 +368,9 @@ def merge_results(results: Graph, report: Graph, report_node: BNode) -> None:
 def engine(name: str) -> Engine:
     """The engine called ``name`` (one of :data:`ENGINES`)."""
     if name == "pyshacl":
-        return run_pyshacl
+        return lambda data, shapes: run_pyshacl(data.graph, shapes, data.store())
     if name == "rudof":
-        return run_rudof
+        return lambda data, shapes: run_rudof(data.graph, shapes, data.store())
     raise ValueError(f"unknown SHACL engine {name!r} (known: {', '.join(ENGINES)})")
 
 
