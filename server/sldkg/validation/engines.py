@@ -44,8 +44,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-EngineName = TypingLiteral["pyshacl", "rudof"]
-ENGINES: tuple[EngineName, ...] = ("pyshacl", "rudof")
+EngineName = TypingLiteral["pyshacl", "rudof", "oxigraph"]
+ENGINES: tuple[EngineName, ...] = ("pyshacl", "rudof", "oxigraph")
 DEFAULT_ENGINE: EngineName = "pyshacl"
 
 #: The target predicates of SHACL Core and SHACL-AF.
@@ -62,7 +62,7 @@ class DataSource(Protocol):
 
 
 #: ``engine(data, shapes_graph)``: pySHACL and rudof take ``data.graph`` (and ``data.store()`` for the
-#: SPARQL targets).
+#: SPARQL targets); the ``oxigraph`` engine only ``data.store()``.
 Engine = Callable[[DataSource, Graph], tuple[bool, Graph]]
 
 
@@ -371,6 +371,10 @@ def engine(name: str) -> Engine:
         return lambda data, shapes: run_pyshacl(data.graph, shapes, data.store())
     if name == "rudof":
         return lambda data, shapes: run_rudof(data.graph, shapes, data.store())
+    if name == "oxigraph":
+        from sldkg.validation.oxigraph_engine import run_oxigraph  # it builds on this module
+
+        return run_oxigraph
     raise ValueError(f"unknown SHACL engine {name!r} (known: {', '.join(ENGINES)})")
 
 
