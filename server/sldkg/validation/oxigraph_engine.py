@@ -18,11 +18,11 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from sldkg.validation.engines import DataSource, EngineFailed, merge_results, neighbourhood, restrict_targets, run_pyshacl
-from sldkg.validation.literal_terms import rdflib_term, store_term
+from sldkg.validation.literal_terms import rdflib_term, sparql_term, store_term
 from sldkg.validation.shape_queries import FOCUS_GRAPH, FOCUS_OF, RDFLIB_LITERAL, WELL_TYPED, Check, FocusSet, compile_shapes
 
 #: pySHACL's test of the Python value rdflib gives a literal of these datatypes (``_assert_actual_datatype``).
@@ -49,11 +49,15 @@ def rdflib_well_typed(lexical: str, datatype: str) -> bool:
 
 def well_typed(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.Literal | None:
     """The SPARQL function :data:`~sldkg.validation.shape_queries.WELL_TYPED` (a literal of the store)."""
-    if not isinstance(term, ox.Literal):
-        return None
+    return stored_well_typed(term) if isinstance(term, ox.Literal) else None
+
+
+@functools.lru_cache(maxsize=65536)
+def stored_well_typed(term: ox.Literal) -> ox.Literal:
+    """:func:`rdflib_well_typed` of a literal of the store, as a SPARQL boolean (cached: most values recur)."""
     literal = rdflib_term(term)
     assert isinstance(literal, Literal)
-    return ox.Literal(rdflib_well_typed(str(literal), str(literal.datatype)))
+    return ox.Literal(rdflib_well_typed(str(term.value), str(literal.datatype)))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -96,6 +100,20 @@ def run_check(store: ox.Store, check: Check, report: Graph, report_node: BNode, 
             continue
         value = row["value"] if check.with_value else None
         add_result(report, report_node, check, rdflib_term(focus), None if value is None else rdflib_term(value), shapes)
+
+
+def subclasses_in(store: ox.Store) -> Callable[[Node], list[Node]]:
+    """The classes that are ``rdfs:subClassOf*`` a class in the data (the ontology and the shapes' axioms are in it)."""
+
+    @functools.cache
+    def subclasses(cls: Node) -> list[Node]:
+        query = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {sparql_term(cls)} }}"
+        solutions = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        found = {rdflib_term(row["c"]) for row in solutions if row["c"] is not None}
+        return sorted(found | {cls}, key=lambda c: c.n3())
+
+    return subclasses
 
 
 def store_focus_nodes(store: ox.Store, focus_set: FocusSet, graph: ox.NamedNode) -> bool:
@@ -147,15 +165,15 @@ def run_oxigraph(data: DataSource, shapes_graph: Graph) -> tuple[bool, Graph]:
     A shape with SHACL-SPARQL constraints (``sh:sparql``), directly or in a shape it refers to, is
     one the compiler does not support, so it goes to pySHACL too.
     """
-    focus_sets, checks, fallback = compile_shapes(shapes_graph)
+    store = data.store()
+    focus_sets, checks, fallback = compile_shapes(shapes_graph, subclasses_in(store))
     report = Graph()
     report_node = BNode()
     report.add((report_node, RDF.type, SH.ValidationReport))
-    store = data.store()
     focus_graph = ox.NamedNode(FOCUS_GRAPH)
     try:
         for focus_set in focus_sets:
-            if not store_focus_nodes(store, focus_set, focus_graph):
+            if focus_set.stored and not store_focus_nodes(store, focus_set, focus_graph):
                 fallback.add(focus_set.shape)
         left = {focus_set.key for focus_set in focus_sets if focus_set.shape in fallback}
         for check in checks:
