@@ -1,6 +1,7 @@
-"""The SHACL engines behind :func:`sldkg.validation.validator.validate`: pySHACL (the reference) and rudof.
+"""The SHACL engines behind :func:`sldkg.validation.validator.validate`: pySHACL (the reference), rudof and oxigraph.
 
-Both take the data graph and the shapes graph and return ``(conforms, results)`` where ``results``
+pySHACL and rudof take the data graph and the shapes graph (the ``oxigraph`` engine, in
+:mod:`sldkg.validation.oxigraph_engine`, takes the Oxigraph store instead) and return ``(conforms, results)`` where ``results``
 is a W3C validation report graph (``sh:ValidationReport`` with ``sh:result`` nodes), so that the
 rest of the validator does not depend on the engine.
 

@@ -1,4 +1,4 @@
-"""SHACL validation of the data: a pySHACL wrapper that returns a :class:`ValidationReport`; pure.
+"""SHACL validation of the data with one of the engines (pySHACL, the reference, by default) into a :class:`ValidationReport`; pure.
 
 Two kinds of shapes (see ``shapes/``):
 
@@ -281,7 +281,8 @@ def validate(
     """Validate ``data`` (with ``ontology``) against ``shapes``; raises :class:`LoadError` when it cannot run.
 
     ``only`` restricts validation to the named shapes (IRIs of node shapes), e.g. for shape fixtures.
-    ``engine_name``: ``pyshacl`` (the reference) or ``rudof`` (see :mod:`sldkg.validation.engines`).
+    ``engine_name``: ``pyshacl`` (the reference), ``rudof`` (see :mod:`sldkg.validation.engines`) or
+    ``oxigraph`` (see :mod:`sldkg.validation.oxigraph_engine`).
     """
     run_engine = engine(engine_name)
     started = time.perf_counter()
