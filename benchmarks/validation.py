@@ -10,9 +10,11 @@ included), in the same run.
 ``benchmarks/synthetic.py``, written to a temporary folder or ``--series DIR``): in one process,
 one after the other,
 
+* ``oxigraph``: a whole-graph run with the oxigraph engine (the shapes as SPARQL queries);
+* ``rudof``: a whole-graph run with the rudof engine (``--whole-engines`` picks these two);
 * ``pyshacl``: a whole-graph run with pySHACL, the reference (skipped above ``--pyshacl-max``);
-* ``rudof``: a whole-graph run with the rudof engine;
-* ``incremental cold``: ``--incremental`` with an empty cache (every report folder validated);
+* ``incremental cold``: ``--incremental`` with an empty cache (every report folder validated),
+  with the engine of ``--incremental-engine`` (the fastest, oxigraph, by default);
 * ``incremental warm``: again, nothing changed;
 * ``incremental 1 changed``: after a fault (a FICTIONAL person whose name is language-tagged) is
   put into the last report folder;
@@ -40,7 +42,7 @@ from typing import Any
 from benchmarks import REPO_ROOT
 from sldkg.validation import engines
 from sldkg.validation import validator as validation
-from sldkg.validation.engines import result_key
+from sldkg.validation.engines import ENGINES, result_key
 from sldkg.validation.incremental import validate_incremental
 
 #: FICTIONAL: a person of the last report whose name is language-tagged (one more result, one part changed).
@@ -82,9 +84,9 @@ def measure_once(engine_name: str = "pyshacl") -> tuple[Clock, validation.Valida
     def engine(name: str) -> engines.Engine:
         run = real_engine(name)
 
-        def timed(data_graph: Any, shapes_graph: Any, store: Any) -> tuple[bool, Any]:
+        def timed(data: engines.DataSource, shapes_graph: Any) -> tuple[bool, Any]:
             with clock.part("engine"):
-                return run(data_graph, shapes_graph, store)
+                return run(data, shapes_graph)
 
         return timed
 
@@ -150,7 +152,14 @@ def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list
     return report
 
 
-def series(triples: float, folder: Path | None, pyshacl_max: float, whole_runs: bool = True) -> None:
+def series(
+    triples: float,
+    folder: Path | None,
+    pyshacl_max: float,
+    whole_runs: bool = True,
+    whole_engines: tuple[str, ...] = ("oxigraph", "rudof"),
+    incremental_engine: str = "oxigraph",
+) -> None:
     import pyoxigraph as ox
 
     from benchmarks.synthetic import REFERENCE, Template, documents_for, generate
@@ -172,28 +181,29 @@ def series(triples: float, folder: Path | None, pyshacl_max: float, whole_runs: 
             return lambda: validation.validate([data], ONTOLOGY, SHAPES, engine_name=engine_name)
 
         def incremental() -> validation.ValidationReport:
-            run = validate_incremental([data], ONTOLOGY, SHAPES, cache=cache, engine_name="rudof")
+            run = validate_incremental([data], ONTOLOGY, SHAPES, cache=cache, engine_name=incremental_engine)
             print(f"  (validated {len(run.validated)} of {run.parts} parts)")
             return run.report
 
         run_pyshacl = False
-        if whole_runs:
-            rudof = timed("rudof, whole graph", whole("rudof"), rows)
-            found["rudof"] = results(rudof)
-            run_pyshacl = rudof.triples <= pyshacl_max
+        engine_names = whole_engines if whole_runs else ()
+        for engine_name in engine_names:
+            report = timed(f"{engine_name}, whole graph", whole(engine_name), rows)
+            found[engine_name] = results(report)
+            run_pyshacl = report.triples <= pyshacl_max
         if run_pyshacl:
             found["pyshacl"] = results(timed("pyshacl, whole graph", whole("pyshacl"), rows))
         else:
             why = "--incremental-only" if not whole_runs else f"more than --pyshacl-max {pyshacl_max:g} triples"
             print(f"pyshacl, whole graph: skipped ({why})")
-        found["incremental cold"] = results(timed("rudof, incremental, cold cache", incremental, rows))
-        found["incremental warm"] = results(timed("rudof, incremental, nothing changed", incremental, rows))
+        found["incremental cold"] = results(timed(f"{incremental_engine}, incremental, cold cache", incremental, rows))
+        found["incremental warm"] = results(timed(f"{incremental_engine}, incremental, nothing changed", incremental, rows))
         last = sorted((data / "workshops").iterdir())[-1]
         (last / "zz-fault.ttl").write_text(FAULT, encoding="utf-8")
         try:
-            changed = {"incremental 1 changed": results(timed("rudof, incremental, 1 report changed", incremental, rows))}
-            if whole_runs:
-                changed["rudof"] = results(timed("rudof, whole graph (changed data)", whole("rudof"), rows))
+            changed = {"incremental 1 changed": results(timed(f"{incremental_engine}, incremental, 1 report changed", incremental, rows))}
+            for engine_name in engine_names:
+                changed[engine_name] = results(timed(f"{engine_name}, whole graph (changed data)", whole(engine_name), rows))
             if run_pyshacl:
                 changed["pyshacl"] = results(timed("pyshacl, whole graph (changed data)", whole("pyshacl"), rows))
         finally:
@@ -214,10 +224,25 @@ def main() -> None:
     parser.add_argument("--series", type=Path, help="the series folder to use (written there if missing)")
     parser.add_argument("--pyshacl-max", type=float, default=2e5, help="largest series pySHACL runs on [default: %(default)g]")
     parser.add_argument("--incremental-only", action="store_true", help="skip the whole-graph runs (for the largest series)")
-    parser.add_argument("--engines", default="pyshacl,rudof", help="engines for the repository's data [default: %(default)s]")
+    parser.add_argument("--engines", default="pyshacl,rudof,oxigraph", help="engines for the repository's data [default: %(default)s]")
+    parser.add_argument(
+        "--whole-engines",
+        default="oxigraph,rudof",
+        help="engines of the whole-graph runs on a series, besides pyshacl [default: %(default)s]",
+    )
+    parser.add_argument(
+        "--incremental-engine", default="oxigraph", choices=ENGINES, help="engine of the incremental runs [default: %(default)s]"
+    )
     args = parser.parse_args()
     if args.triples or args.series:
-        series(args.triples or 0, args.series, args.pyshacl_max, whole_runs=not args.incremental_only)
+        series(
+            args.triples or 0,
+            args.series,
+            args.pyshacl_max,
+            whole_runs=not args.incremental_only,
+            whole_engines=tuple(e for e in args.whole_engines.split(",") if e and e != "pyshacl"),
+            incremental_engine=args.incremental_engine,
+        )
     else:
         repository(args.runs, args.engines.split(","))
 

@@ -9,7 +9,6 @@ rudof engine.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,15 @@ from rdflib.namespace import SH
 from repo_paths import REPO_ROOT
 
 from sldkg.validation import validator
-from sldkg.validation.engines import EngineFailed, expand_sparql_targets, prefix_declarations, result_key, run_pyshacl, run_rudof
+from sldkg.validation.engines import (
+    DataSource,
+    EngineFailed,
+    expand_sparql_targets,
+    prefix_declarations,
+    result_key,
+    run_pyshacl,
+    run_rudof,
+)
 from sldkg.validation.validator import LINT_PREFIX, ValidationReport, load_files, validate
 
 SLDSH = "https://w3id.org/sldkg/shapes#"
@@ -32,12 +39,16 @@ def results(report: ValidationReport) -> set[tuple[str, str, str, str, str]]:
     return {result_key(report.graph, r) for r in report.graph.objects(None, SH.result)}
 
 
+def plain_pyshacl(data: DataSource, shapes: Graph) -> tuple[bool, Graph]:
+    """pySHACL evaluating its SPARQL targets itself, with rdflib: the plain reference."""
+    return run_pyshacl(data.graph, shapes, sparql_targets="pyshacl")
+
+
 def run(fixture: Path, engine_name: str) -> ValidationReport:
     """``fixture`` validated against its one shape; ``engine_name`` ``pyshacl-rdflib-targets``: the plain reference."""
     if engine_name == "pyshacl-rdflib-targets":
-        plain = functools.partial(run_pyshacl, sparql_targets="pyshacl")
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(validator, "engine", lambda name: plain)
+            patch.setattr(validator, "engine", lambda name: plain_pyshacl)
             return run(fixture, "pyshacl")
     shape = SLDSH + fixture.name.split("-")[0]
     if URIRef(shape) in LINT_SHAPES:
@@ -67,6 +78,11 @@ def test_rudof_gives_the_same_results_as_pyshacl(fixture):
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.stem)
+def test_oxigraph_gives_the_same_results_as_pyshacl(fixture):
+    same_results(run(fixture, "pyshacl"), run(fixture, "oxigraph"))
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.stem)
 def test_sparql_targets_by_oxigraph_give_the_results_of_pyshacl_alone(fixture):
     same_results(run(fixture, "pyshacl-rdflib-targets"), run(fixture, "pyshacl"))
 
@@ -75,7 +91,7 @@ def test_the_real_data_gives_the_same_results_with_either_target_evaluation(tmp_
     """On the repository's data, and on a copy with a FICTIONAL fact triple that no statement supports."""
     real = validate(engine_name="pyshacl")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(validator, "engine", lambda name: functools.partial(run_pyshacl, sparql_targets="pyshacl"))
+        patch.setattr(validator, "engine", lambda name: plain_pyshacl)
         plain = validate()
     assert real.conforms and plain.conforms
     unsupported = tmp_path / "unsupported.ttl"
@@ -87,7 +103,7 @@ def test_the_real_data_gives_the_same_results_with_either_target_evaluation(tmp_
     data = [REPO_ROOT / "data", unsupported]
     fast = validate(data=data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(validator, "engine", lambda name: functools.partial(run_pyshacl, sparql_targets="pyshacl"))
+        patch.setattr(validator, "engine", lambda name: plain_pyshacl)
         reference = validate(data=data)
     assert not reference.conforms
     assert "SupportedFactShape" in {v.source_shape.split("#")[-1] for v in reference.violations}
@@ -160,3 +176,40 @@ def test_a_sparql_target_becomes_target_nodes():
     # a target that selects a blank node cannot be written as sh:targetNode: pySHACL takes that shape
     _expanded, fallback = expand_sparql_targets(shapes, lambda query: ["_:b0"])
     assert fallback == {named}
+
+
+#: FICTIONAL faults in a copy of the real data: an unsupported fact, a language-tagged person name,
+#: an impossible date, a selector that ends before it starts, and an agenda item without a position.
+FAULTS = """@prefix schema: <https://schema.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix sld: <https://w3id.org/sldkg/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/sldkg/id/event/blw-2020-11-03> schema:name "FICTIONAL unsupported name"@de .
+<https://w3id.org/sldkg/id/person/erika-fiktiv-parity> a schema:Person ;
+    rdfs:label "Erika Fiktiv"@de ;
+    schema:name "Erika Fiktiv"@de .
+<https://w3id.org/sldkg/id/event/fiktiv-parity> a schema:Event ;
+    schema:name "FICTIONAL event"@de ;
+    schema:startDate "2020-13-45"^^xsd:date .
+<https://w3id.org/sldkg/id/selector/fiktiv-parity> a oa:TextPositionSelector ;
+    oa:start "40"^^xsd:nonNegativeInteger ;
+    oa:end "32"^^xsd:nonNegativeInteger .
+<https://w3id.org/sldkg/id/agenda/fiktiv-parity> a sld:AgendaItem ;
+    schema:name "FICTIONAL agenda item"@de .
+"""
+
+
+def test_the_real_data_gives_the_same_results_with_oxigraph(tmp_path):
+    """The repository's data conforms with every engine; a FICTIONAL faulty copy gives pySHACL's results."""
+    assert validate(engine_name="oxigraph").conforms
+    faults = tmp_path / "faults.ttl"
+    faults.write_text(FAULTS, encoding="utf-8")
+    data = [REPO_ROOT / "data", faults]
+    reference, fast = validate(data=data, engine_name="pyshacl"), validate(data=data, engine_name="oxigraph")
+    assert not reference.conforms and len(reference.violations) >= 10
+    assert {"SupportedFactShape", "PersonShape", "EventShape", "TextPositionSelectorShape"} <= {
+        str(v.source_shape).split("#")[-1] for v in reference.violations
+    } | {str(s).split("#")[-1].split("-")[0] + "Shape" for s in (v.source_shape for v in reference.violations)}
+    same_results(reference, fast)
+    assert [str(v.location) for v in fast.violations] == [str(v.location) for v in reference.violations]

@@ -87,6 +87,18 @@ def test_only_the_changed_report_is_validated_again_with_the_same_results_as_a_w
     assert not whole.conforms and found(changed.report) == found(whole)
 
 
+def test_incremental_runs_of_the_oxigraph_engine_give_the_results_of_a_whole_pyshacl_run(series: Path, tmp_path: Path):
+    fault = series / "workshops" / "syn-00002" / "zz-fault.ttl"
+    fault.write_text(OWN_FAULT, encoding="utf-8")
+    try:
+        fast = validate_incremental([series], ONTOLOGY, SHAPES, cache=tmp_path / "cache", engine_name="oxigraph")
+        whole = validate([series], ONTOLOGY, SHAPES, engine_name="pyshacl")
+    finally:
+        fault.unlink()
+    assert len(fast.validated) == 3
+    assert not whole.conforms and found(fast.report) == found(whole)
+
+
 def test_a_changed_shape_invalidates_every_part(series: Path, tmp_path: Path):
     shapes = tmp_path / "shapes"
     shutil.copytree(REPO_ROOT / "shapes", shapes)

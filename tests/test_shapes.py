@@ -33,7 +33,7 @@ EXPECT = re.compile(r"^# expect: sldsh:(?P<shape>\S+) sh:(?P<component>\S+)$", r
 def shapes_graph() -> tuple[Graph, dict[URIRef, Path]]:
     """All shape files merged, and the file each node shape is defined in."""
     loaded = load_files([SHAPES])
-    where = {s: loaded.described_in[s] for s in loaded.graph.subjects(RDF.type, SH.NodeShape)}
+    where = {s: loaded.described_in(s) for s in loaded.graph.subjects(RDF.type, SH.NodeShape)}
     return loaded.graph, where
 
 

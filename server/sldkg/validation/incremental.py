@@ -109,7 +109,7 @@ def digest(files: Iterable[Path], into: hashlib._Hash | None = None) -> hashlib.
 
 
 def engine_version(engine_name: str) -> str:
-    distribution = {"pyshacl": "pyshacl", "rudof": "pyrudof"}.get(engine_name, engine_name)
+    distribution = {"pyshacl": "pyshacl", "rudof": "pyrudof", "oxigraph": "pyoxigraph"}.get(engine_name, engine_name)
     try:
         return f"{engine_name} {version(distribution)}"
     except PackageNotFoundError:

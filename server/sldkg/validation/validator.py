@@ -1,4 +1,4 @@
-"""SHACL validation of the data: a pySHACL wrapper that returns a :class:`ValidationReport`; pure.
+"""SHACL validation of the data with one of the engines (pySHACL, the reference, by default) into a :class:`ValidationReport`; pure.
 
 Two kinds of shapes (see ``shapes/``):
 
@@ -30,11 +30,10 @@ from rdflib.namespace import RDF, RDFS, SH
 from sldkg.graph.store import RDF_FORMATS, LoadError, discover, display_path
 from sldkg.locations import default_path
 from sldkg.validation.engines import DEFAULT_ENGINE, EngineFailed, engine, merge_results, restrict_targets
+from sldkg.validation.literal_terms import rdflib_term, store_term, wrapped_ntriples, wrapped_quads
 
 #: Shape files with this name prefix lint the ontology instead of constraining the data.
 LINT_PREFIX = "ontology-"
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -123,24 +122,69 @@ def local_name(iri: rdflib.term.Node) -> str:
 
 @dataclass
 class LoadedFiles:
-    """Files parsed one by one into one graph, remembering where each subject is described."""
+    """Files parsed one by one into an Oxigraph store, each file in its own named graph.
 
-    graph: Graph = field(default_factory=Graph)
-    #: The same triples for Oxigraph (blank nodes labelled as in ``graph``), for SPARQL targets.
-    quads: list[ox.Quad] = field(default_factory=list)
+    The store keeps every literal as written (:mod:`sldkg.validation.literal_terms`). The rdflib
+    graph of the same triples (for pySHACL and rudof) is built only when asked for: the ``oxigraph``
+    engine never needs it. Where a node is described is asked of the store, for the few nodes of
+    a report.
+    """
+
+    dataset: ox.Store = field(default_factory=ox.Store)
     files: list[Path] = field(default_factory=list)
     prefixes: dict[Path, dict[str, str]] = field(default_factory=dict)
-    #: The first file in which a node is the subject of a triple.
-    described_in: dict[rdflib.term.Node, Path] = field(default_factory=dict)
-    #: For a blank node: a subject that points to it (its block in the file).
-    held_by: dict[BNode, rdflib.term.Node] = field(default_factory=dict)
+    #: The file behind each named graph.
+    graph_files: dict[ox.NamedNode, Path] = field(default_factory=dict)
     triples: int = 0
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The triples of every file (and of the default graph) as an rdflib graph, built on first use."""
+        if self._graph is None:
+            graph = Graph()
+            named: dict[ox.NamedNode, rdflib.term.Node] = {}  # one URIRef per IRI: most IRIs recur
+
+            def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> rdflib.term.Node:
+                if isinstance(t, ox.NamedNode):
+                    found = named.get(t)
+                    if found is None:
+                        found = named[t] = rdflib_term(t)
+                    return found
+                return rdflib_term(t)
+
+            for quad in self.dataset:
+                graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+            self._graph = graph
+        return self._graph
 
     def store(self) -> ox.Store:
-        """``quads`` in an in-memory Oxigraph store."""
-        store = ox.Store()
-        store.bulk_extend(self.quads)
-        return store
+        """The Oxigraph store (query it with ``use_default_graph_as_union=True``)."""
+        return self.dataset
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add ``quads`` (they keep their graph, e.g. the default graph for axioms taken from elsewhere)."""
+        self.dataset.extend(quads)
+        self._graph = None
+
+    def described_in(self, node: rdflib.term.Node) -> Path | None:
+        """The first file in which ``node`` is the subject of a triple."""
+        if isinstance(node, Literal):
+            return None
+        subject = store_term(node)
+        assert not isinstance(subject, ox.Literal)
+        found = set()
+        for quad in self.dataset.quads_for_pattern(subject, None, None, None):
+            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name in self.graph_files:
+                found.add(self.graph_files[quad.graph_name])
+        order = {path: number for number, path in enumerate(self.files)}
+        return min(found, key=lambda path: order.get(path, len(order))) if found else None
+
+    def held_by(self, node: BNode) -> rdflib.term.Node | None:
+        """A subject that points to the blank ``node`` (its block in the file)."""
+        for quad in self.dataset.quads_for_pattern(None, None, store_term(node), None):
+            return rdflib_term(quad.subject)
+        return None
 
 
 def syntax_message(exc: SyntaxError) -> str:
@@ -150,75 +194,64 @@ def syntax_message(exc: SyntaxError) -> str:
 
 
 def parse_file(path: Path, loaded: LoadedFiles) -> None:
-    """Parse one local file into ``loaded`` (pyoxigraph's parser: twice as fast as rdflib's).
+    """Parse one local file into ``loaded``, in a named graph of its own (pyoxigraph's parser and store, no rdflib).
 
+    The file is parsed to N-Triples (blank nodes get labels unique to the file when loaded), its
+    XSD datatypes are renamed so that Oxigraph keeps the literals as written, and the text is loaded.
     A syntax error becomes :class:`LoadError` with line and column.
     """
     if path.suffix not in RDF_FORMATS:
         raise LoadError(path, f"not an RDF file (known endings: {', '.join(sorted(RDF_FORMATS))})")
-    blank: dict[str, tuple[BNode, ox.BlankNode]] = {}
-    graph, quads, described_in, held_by = loaded.graph, loaded.quads, loaded.described_in, loaded.held_by
-    named: dict[ox.NamedNode, URIRef] = {}  # one URIRef per IRI: most IRIs recur (predicates, classes)
-
-    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> rdflib.term.Node:
-        if isinstance(t, ox.NamedNode):
-            iri = named.get(t)
-            if iri is None:
-                iri = named[t] = URIRef(t.value)
-            return iri
-        if isinstance(t, ox.BlankNode):
-            if t.value not in blank:
-                fresh = BNode()  # fresh per file: equal labels in two files are different nodes
-                blank[t.value] = (fresh, ox.BlankNode(str(fresh)))
-            return blank[t.value][0]
-        if not isinstance(t, ox.Literal):
-            raise ValueError(f"RDF-star triple terms are not supported: {t}")
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        datatype = t.datatype.value
-        return Literal(t.value) if datatype == XSD_STRING else Literal(t.value, datatype=URIRef(datatype))
-
-    def same(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        """``t`` for the Oxigraph copy: a blank node relabelled as in the rdflib graph."""
-        if isinstance(t, ox.BlankNode):
-            return blank[t.value][1]
-        assert isinstance(t, ox.NamedNode | ox.Literal)  # term() has refused triple terms
-        return t
-
-    def same_subject(t: ox.NamedNode | ox.BlankNode | ox.Triple) -> ox.NamedNode | ox.BlankNode:
-        found = same(t)
-        assert not isinstance(found, ox.Literal)  # a parser never gives a literal subject
-        return found
-
-    count = 0
+    graph = ox.NamedNode(path.as_uri())
     try:
         parser = ox.parse(path=str(path), format=RDF_FORMATS[path.suffix])
-        for quad in parser:
-            subject, obj = term(quad.subject), term(quad.object)
-            graph.add((subject, term(quad.predicate), obj))
-            quads.append(ox.Quad(same_subject(quad.subject), quad.predicate, same(quad.object)))
-            described_in.setdefault(subject, path)
-            if isinstance(obj, BNode):
-                held_by.setdefault(obj, subject)
-            count += 1
+        text = ox.serialize(parser, format=ox.RdfFormat.N_TRIPLES)
+        assert text is not None
+        prefixes = dict(parser.prefixes)
+        wrapped = wrapped_ntriples(text)
+        if wrapped is not None:
+            # lenient: no second check of IRIs that Oxigraph's own parser has just read and written (2 s at 1e6 triples)
+            loaded.dataset.load(wrapped, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+        else:  # an escaped quote before a datatype IRI inside a string: literal by literal
+            fresh: dict[str, ox.BlankNode] = {}
+            triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+            loaded.dataset.extend(relabelled(wrapped_quads(triples, graph), fresh))
     except SyntaxError as exc:
         raise LoadError(path, syntax_message(exc), exc.lineno, exc.offset) from None
     except OSError as exc:
         raise LoadError(path, exc.strerror or str(exc)) from None
     loaded.files.append(path)
-    loaded.prefixes[path] = dict(parser.prefixes)
-    loaded.triples += count
+    loaded.graph_files[graph] = path
+    loaded.prefixes[path] = prefixes
+    loaded.triples += text.count(b"\n")
+    loaded._graph = None
+
+
+def relabelled(quads: Iterable[ox.Quad], fresh: dict[str, ox.BlankNode]) -> Iterable[ox.Quad]:
+    """``quads`` with blank nodes given fresh labels (as :meth:`pyoxigraph.Store.load` does per file)."""
+
+    def label(term: ox.BlankNode) -> ox.BlankNode:
+        return fresh.setdefault(term.value, ox.BlankNode())
+
+    for quad in quads:
+        subject, obj = quad.subject, quad.object
+        if isinstance(subject, ox.BlankNode):
+            subject = label(subject)
+        if isinstance(obj, ox.BlankNode):
+            obj = label(obj)
+        assert not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple)
+        yield ox.Quad(subject, quad.predicate, obj, quad.graph_name)
 
 
 def load_files(paths: Iterable[Path | str], *, start: LoadedFiles | None = None, skip: Iterable[Path] = ()) -> LoadedFiles:
-    """Every RDF file below ``paths`` (see :func:`sldkg.graph.store.discover`) parsed into one graph.
+    """Every RDF file below ``paths`` (see :func:`sldkg.graph.store.discover`) parsed into one store.
 
     ``start``: triples to begin with (copied, not its files); ``skip``: files not to load (already loaded elsewhere).
     """
     loaded = LoadedFiles()
     if start is not None:
-        loaded.graph += start.graph
-        loaded.quads.extend(start.quads)
+        loaded.add(start.dataset)
+        loaded.graph_files.update(start.graph_files)
     skipped = set(skip)
     for found, _root in discover(paths):
         file = found.resolve()
@@ -248,7 +281,8 @@ def validate(
     """Validate ``data`` (with ``ontology``) against ``shapes``; raises :class:`LoadError` when it cannot run.
 
     ``only`` restricts validation to the named shapes (IRIs of node shapes), e.g. for shape fixtures.
-    ``engine_name``: ``pyshacl`` (the reference) or ``rudof`` (see :mod:`sldkg.validation.engines`).
+    ``engine_name``: ``pyshacl`` (the reference), ``rudof`` (see :mod:`sldkg.validation.engines`) or
+    ``oxigraph`` (see :mod:`sldkg.validation.oxigraph_engine`).
     """
     run_engine = engine(engine_name)
     started = time.perf_counter()
@@ -266,9 +300,9 @@ def validate(
     data_files = load_files(data, start=ontology_files, skip=ontology_files.files)
     data_shapes = load_files(data_shape_paths)
     lint_shapes = load_files(lint_shape_paths)
-    subclass_axioms = RDFS.subClassOf, ox.NamedNode(str(RDFS.subClassOf))
-    data_files.graph += data_shapes.graph.triples((None, subclass_axioms[0], None))
-    data_files.quads.extend(q for q in data_shapes.quads if q.predicate == subclass_axioms[1])
+    # in the default graph: they describe nothing in the data files
+    subclass_of = ox.NamedNode(str(RDFS.subClassOf))
+    data_files.add(ox.Quad(q.subject, q.predicate, q.object) for q in data_shapes.dataset.quads_for_pattern(None, subclass_of, None, None))
 
     runs: list[tuple[LoadedFiles, Graph]] = []
     if data_shapes.files:
@@ -286,7 +320,7 @@ def validate(
         if shapes_graph is None:
             continue
         try:
-            ok, results = run_engine(loaded.graph, shapes_graph, loaded.store())
+            ok, results = run_engine(loaded, shapes_graph)
         except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError, EngineFailed) as exc:
             first_line = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
             raise ShapesError(
@@ -374,12 +408,12 @@ class SourceIndex:
         if node is None:
             return None
         for loaded in self._loaded:
-            path = loaded.described_in.get(node)
+            path = loaded.described_in(node)
             if path is None:
                 continue
             if isinstance(node, BNode):
                 # a blank node is described inside the block of the subject that points to it
-                parent = loaded.held_by.get(node)
+                parent = loaded.held_by(node)
                 if parent is not None and parent not in _seen:
                     found = self.locate(parent, _seen | {node})
                     if found is not None:
