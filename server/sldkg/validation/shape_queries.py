@@ -24,6 +24,7 @@ A shape that uses something not compiled here (``sh:xone``, ``sh:closed``, ``sh:
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -111,6 +112,11 @@ class FocusSet:
 
 class Unsupported(Exception):
     """The shape uses SHACL that is not compiled to SPARQL here."""
+
+
+#: What Oxigraph's regular expressions (Rust ``regex``) lack and pySHACL's (Python ``re``) have:
+#: look-ahead, look-behind and back-references. A pattern with one goes to pySHACL.
+PYTHON_ONLY_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]")
 
 
 @dataclass(frozen=True)
@@ -303,6 +309,8 @@ class Compiler:
                 raise Unsupported(f"unknown sh:nodeKind {kind.n3()}")
             yield SH.NodeKindConstraintComponent, "!" + NODE_KINDS[kind].format(v=v)
         for pattern in self.values(shape, SH.pattern):
+            if PYTHON_ONLY_REGEX.search(str(pattern)):
+                raise Unsupported(f"sh:pattern {str(pattern)!r} needs look-around or a back-reference, which Oxigraph lacks")
             flags = self.one(shape, SH.flags)
             regex = f"REGEX({lexical(v)}, {sparql_string(str(pattern))}{', ' + sparql_string(str(flags)) if flags else ''})"
             yield SH.PatternConstraintComponent, f"(isBlank({v}) || !COALESCE({regex}, false))"
