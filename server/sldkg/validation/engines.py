@@ -45,6 +45,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from sldkg.validation.literal_terms import rdflib_term, store_term
+
 EngineName = TypingLiteral["pyshacl", "rudof", "oxigraph"]
 ENGINES: tuple[EngineName, ...] = ("pyshacl", "rudof", "oxigraph")
 #: The fastest; pySHACL stays the reference, against which tests/test_engine_parity.py checks it.
@@ -106,27 +108,15 @@ def run_pyshacl(
     return bool(ok), results
 
 
-def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as a pyoxigraph term (blank nodes keep their label)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-    raise ValueError(f"not an RDF term: {term!r}")
-
-
 def oxigraph_store(graph: Graph) -> ox.Store:
-    """An in-memory Oxigraph store with the triples of ``graph`` in its default graph."""
+    """An in-memory Oxigraph store with the triples of ``graph`` in its default graph, terms as the
+    validator's store holds them (:func:`~sldkg.validation.literal_terms.store_term`)."""
     quads = []
     for s, p, o in graph:
-        subject, predicate = oxigraph_term(s), oxigraph_term(p)
+        subject, predicate = store_term(s), store_term(p)
         if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
             raise ValueError(f"not an RDF triple: {(s, p, o)!r}")
-        quads.append(ox.Quad(subject, predicate, oxigraph_term(o)))
+        quads.append(ox.Quad(subject, predicate, store_term(o)))
     store = ox.Store()
     store.bulk_extend(quads)
     return store
@@ -230,18 +220,6 @@ def skolemised_shapes(shapes_graph: Graph) -> Graph:
 
 def unskolemised(node: Node) -> Node:
     return BNode(node[len(SKOLEM) :]) if isinstance(node, URIRef) and node.startswith(SKOLEM) else node
-
-
-def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValueError(f"unexpected term in a validation report: {term}")
 
 
 def results_graph(ntriples: str, shapes_graph: Graph) -> Graph:

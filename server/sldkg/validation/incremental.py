@@ -34,7 +34,8 @@ from rdflib.term import Node
 
 from sldkg.graph.store import RDF_FORMATS, LoadError, discover
 from sldkg.locations import default_path
-from sldkg.validation.engines import DEFAULT_ENGINE, neighbourhood, rdflib_term, result_key
+from sldkg.validation.engines import DEFAULT_ENGINE, neighbourhood, result_key
+from sldkg.validation.literal_terms import rdflib_term
 from sldkg.validation.validator import Location, ValidationReport, read_result, validate, violation_order
 
 #: Bumped when the layout of a cache entry changes.
