@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from repo_paths import REPO_ROOT
 
 from sldkg.cli import main
-from sldkg.graph.new_report import slug, statement_iri
+from sldkg.graph.naming import slug, statement_iri
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "fictional-report"
 SOURCE = FIXTURE / "FICTIONAL-source.txt"

@@ -18,6 +18,8 @@ import rdflib
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from sldkg.graph import naming
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 REFERENCE = DATA / "reference"
@@ -113,9 +115,8 @@ def test_every_fact_triple_has_exactly_one_statement_and_every_statement_a_fact(
 
 
 def test_statement_iris_are_the_hash_of_their_triple(data):
-    tool = load_tool()
     for st, (s, p, o) in statements_of(data).items():
-        assert st == tool.fact_iri(KEY, s, p, o), st
+        assert st == naming.statement_iri(KEY, s, p, o), st
         line = f"{s.n3()} {p.n3()} {o.n3()} .".encode()
         assert str(st).endswith("/fact/" + hashlib.sha256(line).hexdigest()[:16])
 
@@ -243,20 +244,18 @@ def test_people_are_minted_per_report_so_namesakes_never_merge(data):
 
 
 def test_quotes_are_named_by_speaker_and_their_words_so_a_speaker_can_have_several(data):
-    tool = load_tool()
     for quote in data.subjects(RDF.type, SCHEMA.Quotation):
         speaker = str(data.value(quote, SCHEMA.spokenByCharacter)).rsplit("/", 1)[1]
-        words = "-".join(tool.words_slug(str(data.value(quote, SCHEMA.text))).split("-")[:3])
+        words = "-".join(naming.slug(str(data.value(quote, SCHEMA.text))).split("-")[:3])
         assert str(quote).startswith(f"{ID}quote/{KEY}/{speaker}-{words}"), quote
 
 
 def test_passage_iris_come_from_their_words_not_from_their_position(data):
-    tool = load_tool()
     for passage in data.subjects(RDF.type, OA.SpecificResource):
         slug = str(passage).rsplit("/", 1)[1]
         assert not re.fullmatch(r"p\d+", slug), passage
         (quote,) = [s for s in data.objects(passage, OA.hasSelector) if (s, RDF.type, OA.TextQuoteSelector) in data]
-        expected = tool.words_slug(str(data.value(quote, OA.exact)))
+        expected = naming.slug(str(data.value(quote, OA.exact)))
         assert re.fullmatch(re.escape(expected) + r"(-\d+)?", slug), (slug, expected)
 
 

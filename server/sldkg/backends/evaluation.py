@@ -26,6 +26,7 @@ from sldkg.graph.store import EmbeddedStore
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, CONSTRUCT, DESCRIBE, SELECT, Answer, QueryJob, result_too_large
 from sldkg.sparql.protocol import ProtocolError, declares_dataset, query_form
+from sldkg.vocabulary import prefixes
 
 RESULTS_FORMATS = {
     nego.RESULTS_JSON: ox.QueryResultsFormat.JSON,
@@ -42,17 +43,7 @@ GRAPH_FORMATS = {
     nego.TRIG: ox.RdfFormat.TRIG,
 }
 #: Prefixes written into Turtle/TriG answers (readability only; the triples are the same).
-PREFIXES = {
-    "sld": "https://w3id.org/sldkg/ontology#",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
+PREFIXES = prefixes("sld", "schema", "skos", "rdfs", "xsd", "org", "prov", "oa", "dcterms")
 _LINE_FORMATS = (nego.N_TRIPLES, nego.N_QUADS)
 _POSITION = re.compile(r"(?:error )?at (\d+):(\d+)")
 

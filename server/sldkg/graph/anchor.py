@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sldkg.graph.canonical_turtle import canonicalize_turtle, write_atomically
+from sldkg.vocabulary import NAMESPACES
 
 CONTEXT = 32
 
-OA = "http://www.w3.org/ns/oa#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OA = NAMESPACES["oa"]
+RDF_TYPE = NAMESPACES["rdf"] + "type"
 
 
 class AnchorError(Exception):

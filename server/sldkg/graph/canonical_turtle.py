@@ -27,34 +27,15 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+from sldkg.vocabulary import NAMESPACES
+
+RDF_NS = NAMESPACES["rdf"]
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = (RDF_NS + n for n in ("type", "first", "rest", "nil"))
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = NAMESPACES["xsd"]
 OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
 
 #: Prefix names that mean the same namespace in every file of the project.
-CANONICAL_PREFIXES = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dcmitype": "http://purl.org/dc/dcmitype/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "locn": "http://www.w3.org/ns/locn#",
-    "m8g": "http://data.europa.eu/m8g/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": RDF_NS,
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "schema": "https://schema.org/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "sld": "https://w3id.org/sldkg/ontology#",
-    "sldsh": "https://w3id.org/sldkg/shapes#",
-    "vann": "http://purl.org/vocab/vann/",
-    "void": "http://rdfs.org/ns/void#",
-    "xsd": XSD,
-}
+CANONICAL_PREFIXES = NAMESPACES
 
 #: A term as pyoxigraph gives it in subject or object position (RDF 1.2 triple terms never occur in the project's files).
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple

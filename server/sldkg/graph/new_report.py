@@ -23,7 +23,6 @@ import datetime
 import hashlib
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,16 +33,12 @@ from rdflib.namespace import RDFS, XSD
 from sldkg.graph import report_templates as templates
 from sldkg.graph.anchor import Passage, context, locate, render
 from sldkg.graph.canonical_turtle import canonicalize_turtle
+from sldkg.graph.naming import GERMAN_MONTHS, slug, statement_iri
+from sldkg.vocabulary import ID, SCHEMA
 
-ID = "https://w3id.org/sldkg/id/"
 SERIES = URIRef(ID + "series/bundeslaenderworkshop")
-SCHEMA = rdflib.Namespace("https://schema.org/")
-SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 FOLDER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember")
-#: Passage slugs: the first words of the quote, at most this long (docs/MODEL.md).
-SLUG_LENGTH = 40
 #: A passage is a sentence or phrase, not a page.
 MAX_QUOTE = 200
 #: The stored text's format and language (EU authority tables, as DCAT-AP.de expects).
@@ -118,19 +113,6 @@ def checked(data: Path, folder: str, source: Path, title: str, date: str) -> New
 # --- passages -------------------------------------------------------------------------------
 
 
-def slug(text: str, limit: int = SLUG_LENGTH) -> str:
-    """Lower-case ASCII words of ``text`` joined by hyphens, as many as fit in ``limit`` characters."""
-    folded = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
-    result = ""
-    for word in re.findall(r"[a-z0-9]+", ascii_text):
-        candidate = f"{result}-{word}" if result else word
-        if len(candidate) > limit:
-            break
-        result = candidate
-    return result or "passage"
-
-
 def first_line(text: str) -> str:
     """The text's first non-blank line, cut at a word boundary to at most :data:`MAX_QUOTE` characters."""
     line = next(line.strip() for line in text.splitlines() if line.strip())
@@ -143,7 +125,7 @@ def first_line(text: str) -> str:
 def date_forms(day: datetime.date) -> list[str]:
     """How a German text writes ``day``."""
     return [
-        f"{day.day}. {MONTHS[day.month - 1]} {day.year}",
+        f"{day.day}. {GERMAN_MONTHS[day.month - 1]} {day.year}",
         f"{day.day:02d}.{day.month:02d}.{day.year}",
         f"{day.day}.{day.month}.{day.year}",
         day.isoformat(),
@@ -220,12 +202,6 @@ class Fact:
     object: rdflib.term.Node
     passages: list[Passage]
     note: tuple[str, str] | None  # None: stated by the passages; else inferred, and how (German, English)
-
-
-def statement_iri(report_key: str, subject: URIRef, predicate: URIRef, obj: rdflib.term.Node) -> URIRef:
-    """``id/report/{key}/fact/{16 hex digits of the SHA-256 of the triple's N-Triples line}`` (docs/MODEL.md)."""
-    line = f"{subject.n3()} {predicate.n3()} {obj.n3()} .".encode()
-    return URIRef(f"{ID}report/{report_key}/fact/{hashlib.sha256(line).hexdigest()[:16]}")
 
 
 def event_already_named(data: Path, event: URIRef) -> bool:
@@ -371,4 +347,4 @@ def scaffold(data: Path, new: NewReport) -> Scaffold:
     return Scaffold(folder=target, files=written, event=new.event, report=new.report, event_named_elsewhere=named_elsewhere)
 
 
-__all__ = ["NewReport", "NewReportError", "Scaffold", "checked", "scaffold", "slug"]
+__all__ = ["NewReport", "NewReportError", "Scaffold", "checked", "scaffold"]

@@ -24,10 +24,8 @@ without a node and nodes without a triple. Exit codes: 0 = complete, 1 = incompl
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,14 +35,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from sldkg.graph.canonical_turtle import extract_comments, parse, serialize
-
-ID = "https://w3id.org/sldkg/id/"
-PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
-OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
-SCHEMA = rdflib.Namespace("https://schema.org/")
-SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
-DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
-ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
+from sldkg.graph.naming import GERMAN_MONTHS, statement_iri
+from sldkg.vocabulary import DCTERMS, ID, OA, ORG, PROV, SCHEMA, SLD
 
 #: Predicates that name or classify a resource, or carry provenance: no fact, no rdf:Statement.
 NOT_FACTS = frozenset(
@@ -67,13 +59,6 @@ NOT_FACTS = frozenset(
 )
 #: Files of a report folder that hold no fact triples.
 NOT_FACT_FILES = ("passages.ttl", "provenance.ttl")
-MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"]
-
-
-def fact_iri(report_key: str, s: Node, p: Node, o: Node) -> URIRef:
-    """The IRI of the statement node of ``s p o`` (hash of its N-Triples line)."""
-    line = f"{s.n3()} {p.n3()} {o.n3()} .".encode()
-    return URIRef(f"{ID}report/{report_key}/fact/{hashlib.sha256(line).hexdigest()[:16]}")
 
 
 def is_fact(s: Node, p: Node, o: Node, facts: rdflib.Graph) -> bool:
@@ -89,12 +74,12 @@ def surface_forms(o: Node, graph: rdflib.Graph) -> list[str]:
         value = str(o)
         if o.datatype == XSD.date:
             y, m, d = value.split("-")
-            return [f"{int(d)}. {MONTHS[int(m) - 1]} {y}"]
+            return [f"{int(d)}. {GERMAN_MONTHS[int(m) - 1]} {y}"]
         if o.datatype == XSD.dateTime:
             return [value[11:16]]
         if o.datatype == XSD.gYearMonth:
             y, m = value.split("-")
-            return [f"{MONTHS[int(m) - 1]} {y}"]
+            return [f"{GERMAN_MONTHS[int(m) - 1]} {y}"]
         if o.datatype == XSD.boolean:
             return []
         return [value]
@@ -104,23 +89,6 @@ def surface_forms(o: Node, graph: rdflib.Graph) -> list[str]:
     if str(o).endswith("/land/DE-NW"):
         forms.append("NRW")
     return [f for f in forms if len(f) >= 3]
-
-
-def words_slug(text: str, limit: int = 40) -> str:
-    """The slug of the first words of ``text`` (lower-case ASCII, hyphens, at most ``limit`` characters
-    at a word boundary): passages (and quotes) are named by their words, so inserting another passage
-    never renames them (docs/MODEL.md, "IRI rules")."""
-    folded = text.replace("*", "").lower()
-    for umlaut, ascii_ in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(umlaut, ascii_)
-    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
-    slug = ""
-    for word in (w for w in re.sub(r"[^a-z0-9]+", "-", folded).split("-") if w):
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > limit and slug:
-            break
-        slug = candidate
-    return slug
 
 
 def words(text: str) -> set[str]:
@@ -203,7 +171,7 @@ def run(folder: Path, check: bool) -> int:
         if everything.value(sel, OA.exact) is not None
     }
     key = report_key(folder)
-    wanted = {fact_iri(key, s, p, o): (s, p, o) for s, p, o in facts if is_fact(s, p, o, facts)}
+    wanted = {statement_iri(key, s, p, o): (s, p, o) for s, p, o in facts if is_fact(s, p, o, facts)}
     have = {URIRef(str(node)) for node in everything.subjects(RDF.type, RDF.Statement)}
     missing = sorted(set(wanted) - have)
     orphans = sorted(have - set(wanted))

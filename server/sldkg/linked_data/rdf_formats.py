@@ -13,29 +13,16 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import rdflib
 
-from sldkg.settings import BASE_IRI, ONTOLOGY_IRI, RESOURCE_BASE
+from sldkg.settings import BASE_IRI, RESOURCE_BASE
+from sldkg.vocabulary import prefixes
 
 #: Prefixes used in Turtle answers, compact IRIs in pages and the JSON-LD context.
 PREFIXES: dict[str, str] = {
-    "sld": ONTOLOGY_IRI + "#",
+    **prefixes("sld"),
     "sldid": RESOURCE_BASE,
-    "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "m8g": "http://data.europa.eu/m8g/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
+    **prefixes("schema", "org", "m8g", "skos", "prov", "oa", "dcterms", "dcat"),
     "dcatde": "http://dcat-ap.de/def/dcatde/",
-    "void": "http://rdfs.org/ns/void#",
-    "locn": "http://www.w3.org/ns/locn#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vann": "http://purl.org/vocab/vann/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    **prefixes("void", "locn", "foaf", "vann", "rdf", "rdfs", "owl", "xsd"),
 }
 
 

@@ -23,11 +23,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from sldkg.linked_data.iri_map import is_local, local_url
 from sldkg.linked_data.rdf_formats import PREFIXES
+from sldkg.vocabulary import OA, PROV, SCHEMA, SLD
 
-SCHEMA = rdflib.Namespace("https://schema.org/")
-PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
-OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
-SLD = rdflib.Namespace("https://w3id.org/sldkg/ontology#")
 LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name)
 EXTERNAL_LINKS = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.sameAs, RDFS.seeAlso)
 #: Shown in their own sections, not in the property table.

@@ -29,6 +29,7 @@ from sldkg.linked_data.dumps import Dump
 from sldkg.linked_data.rdf_formats import PREFIXES
 from sldkg.linked_data.release import RELEASE_QUERY
 from sldkg.settings import BASE_IRI, RESOURCE_BASE
+from sldkg.vocabulary import PROV
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -37,7 +38,6 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 GEODCATAP = Namespace("http://data.europa.eu/930/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
 
 #: Persistent IRIs of the descriptions (their documents are served at these paths).
 DATASET = URIRef(BASE_IRI + ".well-known/void#dataset")

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext
 
 from sldkg.linked_data.resource_view import Link, Literal, ResourceView
+from sldkg.vocabulary import NAMESPACES
 
-SLD = "https://w3id.org/sldkg/ontology#"
-SCHEMA = "https://schema.org/"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
+SLD, SCHEMA, DCTERMS, FOAF = (NAMESPACES[name] for name in ("sld", "schema", "dcterms", "foaf"))
 
 #: Groups of outgoing values: (title, predicates), in display order.
 OUTGOING = (
