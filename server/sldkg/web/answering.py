@@ -27,6 +27,7 @@ from datetime import datetime
 
 from flask import Flask, Response, g, request
 
+from sldkg.canned.catalogue import AnswerCache
 from sldkg.graph import reads as graph_reads
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import Answer, QueryJob
@@ -59,6 +60,24 @@ def replayable(version: Hashable) -> None:
     identical request while the data version is ``version`` (:class:`sldkg.wsgi_over_rsgi.ReplayCache`).
     Only for answers that a cache of the app would serve again anyway."""
     request.environ[REPLAYABLE] = version
+
+
+def remembered(cache: AnswerCache, key: tuple[Hashable, ...], job: QueryJob, keep: Callable[[Answer], bool]) -> Answer:
+    """The answer of ``key`` from ``cache`` (the key's first item is the data version), else the backend's.
+
+    A fresh answer is kept when it is a success, ``keep`` accepts it and the data version is still
+    the key's; answers served from the cache or kept are marked :func:`replayable`.
+    """
+    answer = cache.get(key)
+    if isinstance(answer, Answer):
+        replayable(key[0])
+        return answer
+    backend = context().backend
+    answer = backend.run(job)
+    if cache.size > 0 and answer.ok and keep(answer) and backend.version == key[0]:
+        cache.put(key, answer)
+        replayable(key[0])
+    return answer
 
 
 def accepts_gzip() -> bool:

@@ -8,8 +8,6 @@ per worker in an LRU keyed by data version, slug, bound parameters and media typ
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
 from sldkg.canned.catalogue import AnswerCache, CannedQuery, ParameterError
@@ -17,7 +15,7 @@ from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, SELECT, Answer, QueryJob
 from sldkg.sparql.protocol import ProtocolError, parse_query_string
 from sldkg.web import context, public_url_base
-from sldkg.web.answering import answer_job, bad_format, not_acceptable, replayable
+from sldkg.web.answering import answer_job, bad_format, not_acceptable, remembered
 from sldkg.web.errors import ApiError
 from sldkg.web.openapi import openapi_document
 
@@ -105,25 +103,12 @@ def run(slug: str) -> Response:
         max_bytes=settings.max_response_bytes,
     )
     key = (context().backend.version, q.slug, bindings, wanted[0])
-    return answer_job(job, wanted[0], ("queries", q.slug, bindings), run=lambda j: cached_run(key, j))
+    return answer_job(job, wanted[0], ("queries", q.slug, bindings), run=lambda j: remembered(answer_cache(), key, j, keep=small))
 
 
-def cached_run(key: tuple[Hashable, ...], job: QueryJob) -> Answer:
-    """The cached answer of ``key`` (its first item is the data version), else the backend's, kept when small.
-
-    Answers the cache serves or keeps are marked replayable for the HTTP layer (canned queries name
-    no volatile function: a test checks every ``queries/*.rq``)."""
-    cache = answer_cache()
-    answer = cache.get(key)
-    if isinstance(answer, Answer):
-        replayable(key[0])
-        return answer
-    answer = context().backend.run(job)
-    if answer.ok and len(answer.body) <= CACHE_MAX_BODY and cache.size > 0:
-        cache.put(key, answer)
-        if context().backend.version == key[0]:
-            replayable(key[0])
-    return answer
+def small(answer: Answer) -> bool:
+    """Whether a canned answer is kept: any small one (canned queries name no volatile function, a test checks every ``queries/*.rq``)."""
+    return len(answer.body) <= CACHE_MAX_BODY
 
 
 @bp.get("/openapi.json")

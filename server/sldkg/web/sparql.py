@@ -6,7 +6,7 @@ GET ``?query=``, POST form-encoded and POST ``application/sparql-query``, with
 backend. GET without a query answers the Service Description (RDF), or an HTML query form for
 browsers.
 
-Answers are cached per worker (:func:`remembered_run`, ``adhoc_cache_size`` entries) when the store
+Answers are cached per worker (:func:`sldkg.web.answering.remembered`, ``adhoc_cache_size`` entries) when the store
 is embedded: its data is read-only, and the key holds the data version, the query text, the dataset
 parameters and the negotiated media types, so a repeated query is answered without the executor
 hand-off. Only small, deterministic answers are kept (see :data:`CACHE_MAX_BODY`,
@@ -18,8 +18,6 @@ request without calling the app (:class:`sldkg.wsgi_over_rsgi.ReplayCache`).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, render_template, request
 
@@ -30,7 +28,7 @@ from sldkg.sparql.lexer import tokenize
 from sldkg.sparql.protocol import ProtocolError, QueryRequest, parse_request
 from sldkg.sparql.service_description import GraphInfo, describe
 from sldkg.web import context
-from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response, replayable, url_parameters
+from sldkg.web.answering import answer_job, bad_format, entity_tag, not_acceptable, rdf_response, remembered, url_parameters
 from sldkg.web.errors import ApiError
 
 bp = Blueprint("sparql", __name__)
@@ -107,24 +105,12 @@ def run_query(parsed: QueryRequest) -> Response:
     )
     parts = ("sparql", parsed.query, parsed.default_graphs, parsed.named_graphs)
     key = (context().backend.version, parsed.query, parsed.default_graphs, parsed.named_graphs, results, graph)
-    return answer_job(job, predicted_media(parsed.form, results, graph), parts, run=lambda j: remembered_run(key, j))
-
-
-def remembered_run(key: tuple[Hashable, ...], job: QueryJob) -> Answer:
-    """The cached answer of ``key`` (its first item is the data version), else the backend's, kept when it may be."""
-    state = context()
-    cache = state.adhoc_answers
-    if cache.size == 0:
-        return state.backend.run(job)
-    answer = cache.get(key)
-    if isinstance(answer, Answer):
-        replayable(key[0])
-        return answer
-    answer = state.backend.run(job)
-    if answer.ok and cacheable(job.query, answer) and state.backend.version == key[0]:
-        cache.put(key, answer)
-        replayable(key[0])
-    return answer
+    return answer_job(
+        job,
+        predicted_media(parsed.form, results, graph),
+        parts,
+        run=lambda j: remembered(context().adhoc_answers, key, j, keep=lambda a: cacheable(j.query, a)),
+    )
 
 
 def cacheable(query: str, answer: Answer) -> bool:
