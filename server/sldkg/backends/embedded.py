@@ -5,6 +5,7 @@ It fits :class:`sldkg.backends.base.Backend` (checked by mypy through ``create_a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from datetime import datetime
 
@@ -55,20 +56,15 @@ class EmbeddedBackend:
 
     def run(self, job: QueryJob) -> Answer:
         """Evaluate ``job``; limits and failures come back as refusals (status >= 400), never as exceptions."""
+        # an ad-hoc query holds one of its client's slots from the safety check on: one address cannot
+        # keep many web threads busy checking large queries at once (issue 12)
+        slot = self.quota.slot(job.client) if job.adhoc else contextlib.nullcontext()
         try:
-            if job.adhoc:
-                # the safety check counts against the client's quota too: one address cannot keep
-                # many web threads busy checking large queries at once (issue 12)
-                with self.quota.slot(job.client):
-                    refusal = check(job, self.policy)
-                    if refusal is not None:
-                        return refusal
-                    answer = self.runner.run(job, adhoc=True)
-            else:
+            with slot:
                 refusal = check(job, self.policy)
                 if refusal is not None:
                     return refusal
-                answer = self.runner.run(job)
+                answer = self.runner.run(job, adhoc=job.adhoc)
         except TooManyQueries as exc:
             return Answer(429, error="too-many-queries", message=str(exc), details={"limit": exc.limit, "retry_after": exc.retry_after})
         except QueryTimeout as exc:
