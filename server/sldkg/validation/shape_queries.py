@@ -491,7 +491,10 @@ class Compiler:
         severity = self.one(shape, SH.severity) or SH.Violation
         path = self.one(shape, SH.path)
         queries: list[tuple[URIRef, str]] = []
-        top = f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }}"
+        # the focus pattern as it is, not in a DISTINCT sub-select: it may bind a node twice (a
+        # triple in two files, several targets), but every query is DISTINCT or counts DISTINCT
+        # values, and the sub-select cost a sixth of the check time at 1e6 triples
+        top = f"SELECT DISTINCT ?this ?value WHERE {{ {{ {focus} }}"
         if path is None:
             for component, test in self.value_tests(shape, "?this", 0):
                 queries.append((component, f"{top} BIND(?this AS ?value) FILTER({test}) }}"))
@@ -505,12 +508,12 @@ class Compiler:
                 queries.append((SH.HasValueConstraintComponent, f"{top} MINUS {{ {self.has_value('?this', p, value)} }} }}"))
             if self.one(shape, SH.uniqueLang) == Literal(True):
                 pattern = self.unique_lang_pattern("?this", p, "?lang")
-                query = f"SELECT DISTINCT ?this ?lang WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} {pattern} }}"
+                query = f"SELECT DISTINCT ?this ?lang WHERE {{ {{ {focus} }} {pattern} }}"
                 queries.append((SH.UniqueLangConstraintComponent, query))
             for other in self.values(shape, SH.lessThan):
                 w = self.var()
                 pair = f"{p.link('?this', '?value')} ?this {sparql_term(other)} {w} FILTER({self.not_less('?value', w)})"
-                query = f"SELECT DISTINCT ?this ?value {w} WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} {pair} }}"
+                query = f"SELECT DISTINCT ?this ?value {w} WHERE {{ {{ {focus} }} {pair} }}"
                 queries.append((SH.LessThanConstraintComponent, query))
         if not messages and queries:
             raise Unsupported(f"{shape.n3()} has no sh:message (pySHACL writes its own)")
@@ -530,7 +533,7 @@ class Compiler:
 
     def count_queries(self, shape: Node, focus: str, p: PathPattern) -> Iterator[tuple[URIRef, str]]:
         """Counts of values, each with GROUP BY over every focus node (or NOT EXISTS for "at least one")."""
-        focus_nodes = f"{{ SELECT DISTINCT ?this WHERE {{ {focus} }} }}"
+        focus_nodes = f"{{ {focus} }}"  # a node bound twice counts its values once: COUNT(DISTINCT ?v)
         qualified = self.one(shape, SH.qualifiedValueShape)
         test = f" FILTER({self.conforms(qualified, '?v', 1)})" if qualified is not None else ""
         for predicate, component, operator, condition in (
