@@ -10,7 +10,10 @@ included), in the same run.
 ``benchmarks/synthetic.py``, written to a temporary folder or ``--series DIR``): in one process,
 one after the other,
 
-* ``oxigraph``: a whole-graph run with the oxigraph engine (the shapes as SPARQL queries);
+* ``oxigraph``: a whole-graph run with the oxigraph engine (the shapes as SPARQL queries), with
+  one job and with the cores available (:func:`sldkg.validation.parallelism.default_jobs`), then
+  the command ``sldkg validate`` on the series as a new process (start-up, imports and exit
+  included); ``--repeat N`` runs these three N times, one after the other;
 * ``rudof``: a whole-graph run with the rudof engine (``--whole-engines`` picks these two);
 * ``pyshacl``: a whole-graph run with pySHACL, the reference (skipped above ``--pyshacl-max``);
 * ``incremental cold``: ``--incremental`` with an empty cache (every report folder validated),
@@ -20,8 +23,9 @@ one after the other,
   put into the last report folder;
 
 then whole-graph runs on the changed series, and whether every mode found the same results (focus
-node, path, source shape, constraint component, severity, location, message). CPU time is the
-steadier figure on a busy machine (it includes rudof's own threads).
+node, path, source shape, constraint component, severity, location, message). An in-process time
+includes freeing the report and its stores. CPU time is the steadier figure on a busy machine (it
+includes the threads of rudof and of the oxigraph engine).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from sldkg.validation import engines
 from sldkg.validation import validator as validation
 from sldkg.validation.engines import ENGINES, result_key
 from sldkg.validation.incremental import validate_incremental
+from sldkg.validation.parallelism import default_jobs
 
 #: FICTIONAL: a person of the last report whose name is language-tagged (one more result, one part changed).
 FAULT = """@prefix schema: <https://schema.org/> .
@@ -81,8 +86,8 @@ def measure_once(engine_name: str = "pyshacl") -> tuple[Clock, validation.Valida
         with clock.part("parse files"):
             return real_load(paths, **kwargs)
 
-    def engine(name: str) -> engines.Engine:
-        run = real_engine(name)
+    def engine(name: str, **kwargs: Any) -> engines.Engine:
+        run = real_engine(name, **kwargs)
 
         def timed(data: engines.DataSource, shapes_graph: Any) -> tuple[bool, Any]:
             with clock.part("engine"):
@@ -143,13 +148,36 @@ def results(report: validation.ValidationReport) -> list[tuple[str, ...]]:
     return sorted((*result_key(report.graph, v.node), str(v.location), v.message()) for v in report.violations if v.node is not None)
 
 
-def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list[str]) -> validation.ValidationReport:
+def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list[str]) -> list[tuple[str, ...]]:
+    """Run and time ``run``; what it found (:func:`results`). The time includes freeing the report and its stores."""
     wall, cpu = time.perf_counter(), time.process_time()
     report = run()
+    found, triples, conforms = results(report), report.triples, report.conforms
+    del report  # its stores are freed here (about a second at 1e6 triples), inside the timing
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    rows.append(f"{label:<34} {wall:9.2f} {cpu:9.2f} {report.triples:>10} {len(report.violations):>7} {report.conforms!s:>8}")
+    rows.append(f"{label:<38} {wall:9.2f} {cpu:9.2f} {triples:>10} {len(found):>7} {conforms!s:>8}")
     print(rows[-1], flush=True)
-    return report
+    return found
+
+
+def triples_in(folder: Path) -> int:
+    """The triples of the Turtle files below ``folder`` (as parsed, duplicates counted)."""
+    import pyoxigraph as ox
+
+    return sum(len(ox.serialize(ox.parse(path=str(p)), format=ox.RdfFormat.N_TRIPLES).splitlines()) for p in folder.rglob("*.ttl"))
+
+
+def command_row(label: str, data: Path, rows: list[str]) -> None:
+    """Time ``sldkg validate DATA`` as a new process (start-up, imports and exit included)."""
+    command = [sys.executable, "-m", "sldkg", "validate", str(data), "--ontology", str(ONTOLOGY[0]), "--shapes", str(SHAPES[0])]
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, cpu = time.perf_counter() - started, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} could not run: {done.stderr.decode(errors='replace')[-500:]}")
+    rows.append(f"{label:<38} {wall:9.2f} {cpu:9.2f} {'':>10} {'':>7} {done.returncode == 0!s:>8}")
+    print(rows[-1], flush=True)
 
 
 def series(
@@ -159,6 +187,7 @@ def series(
     whole_runs: bool = True,
     whole_engines: tuple[str, ...] = ("oxigraph", "rudof"),
     incremental_engine: str = "oxigraph",
+    command_runs: int = 1,
 ) -> None:
     import pyoxigraph as ox
 
@@ -173,39 +202,45 @@ def series(
             made = generate(data, documents_for(int(triples), template, reference_triples), template=template)
             print(f"series: {made.documents} documents, {made.triples} triples in {made.folder} ({made.seconds:.1f} s to write)")
         cache = work / "cache"
-        print(f"{'mode':<34} {'wall s':>9} {'cpu s':>9} {'triples':>10} {'results':>7} {'conforms':>8}")
+        print(f"{'mode':<38} {'wall s':>9} {'cpu s':>9} {'triples':>10} {'results':>7} {'conforms':>8}")
         rows: list[str] = []
         found: dict[str, list[tuple[str, ...]]] = {}
 
-        def whole(engine_name: str) -> Callable[[], validation.ValidationReport]:
-            return lambda: validation.validate([data], ONTOLOGY, SHAPES, engine_name=engine_name)
+        def whole(engine_name: str, jobs: int | None = None) -> Callable[[], validation.ValidationReport]:
+            return lambda: validation.validate([data], ONTOLOGY, SHAPES, engine_name=engine_name, jobs=jobs)
 
         def incremental() -> validation.ValidationReport:
             run = validate_incremental([data], ONTOLOGY, SHAPES, cache=cache, engine_name=incremental_engine)
             print(f"  (validated {len(run.validated)} of {run.parts} parts)")
             return run.report
 
-        run_pyshacl = False
         engine_names = whole_engines if whole_runs else ()
+        jobs = default_jobs()
         for engine_name in engine_names:
-            report = timed(f"{engine_name}, whole graph", whole(engine_name), rows)
-            found[engine_name] = results(report)
-            run_pyshacl = report.triples <= pyshacl_max
+            if engine_name == "oxigraph":
+                # the same run with one thread and with the cores available, then as the command
+                for _ in range(command_runs):
+                    found["oxigraph, 1 job"] = timed("oxigraph, whole graph, 1 job", whole(engine_name, 1), rows)
+                    found[engine_name] = timed(f"oxigraph, whole graph, {jobs} jobs", whole(engine_name, jobs), rows)
+                    command_row(f"sldkg validate (oxigraph, {jobs} jobs)", data, rows)
+            else:
+                found[engine_name] = timed(f"{engine_name}, whole graph", whole(engine_name), rows)
+        run_pyshacl = whole_runs and triples_in(data) <= pyshacl_max
         if run_pyshacl:
-            found["pyshacl"] = results(timed("pyshacl, whole graph", whole("pyshacl"), rows))
+            found["pyshacl"] = timed("pyshacl, whole graph", whole("pyshacl"), rows)
         else:
             why = "--incremental-only" if not whole_runs else f"more than --pyshacl-max {pyshacl_max:g} triples"
             print(f"pyshacl, whole graph: skipped ({why})")
-        found["incremental cold"] = results(timed(f"{incremental_engine}, incremental, cold cache", incremental, rows))
-        found["incremental warm"] = results(timed(f"{incremental_engine}, incremental, nothing changed", incremental, rows))
+        found["incremental cold"] = timed(f"{incremental_engine}, incremental, cold cache", incremental, rows)
+        found["incremental warm"] = timed(f"{incremental_engine}, incremental, nothing changed", incremental, rows)
         last = sorted((data / "workshops").iterdir())[-1]
         (last / "zz-fault.ttl").write_text(FAULT, encoding="utf-8")
         try:
-            changed = {"incremental 1 changed": results(timed(f"{incremental_engine}, incremental, 1 report changed", incremental, rows))}
+            changed = {"incremental 1 changed": timed(f"{incremental_engine}, incremental, 1 report changed", incremental, rows)}
             for engine_name in engine_names:
-                changed[engine_name] = results(timed(f"{engine_name}, whole graph (changed data)", whole(engine_name), rows))
+                changed[engine_name] = timed(f"{engine_name}, whole graph (changed data)", whole(engine_name), rows)
             if run_pyshacl:
-                changed["pyshacl"] = results(timed("pyshacl, whole graph (changed data)", whole("pyshacl"), rows))
+                changed["pyshacl"] = timed("pyshacl, whole graph (changed data)", whole("pyshacl"), rows)
         finally:
             (last / "zz-fault.ttl").unlink()
         same = len({tuple(r) for r in found.values()}) == 1
@@ -231,6 +266,13 @@ def main() -> None:
         help="engines of the whole-graph runs on a series, besides pyshacl [default: %(default)s]",
     )
     parser.add_argument(
+        "--repeat",
+        dest="command_runs",
+        type=int,
+        default=1,
+        help="on a series: how often to run oxigraph with 1 job, with the cores available, and as the command [default: %(default)s]",
+    )
+    parser.add_argument(
         "--incremental-engine", default="oxigraph", choices=ENGINES, help="engine of the incremental runs [default: %(default)s]"
     )
     args = parser.parse_args()
@@ -242,6 +284,7 @@ def main() -> None:
             whole_runs=not args.incremental_only,
             whole_engines=tuple(e for e in args.whole_engines.split(",") if e and e != "pyshacl"),
             incremental_engine=args.incremental_engine,
+            command_runs=args.command_runs,
         )
     else:
         repository(args.runs, args.engines.split(","))

@@ -48,7 +48,7 @@ def run(fixture: Path, engine_name: str) -> ValidationReport:
     """``fixture`` validated against its one shape; ``engine_name`` ``pyshacl-rdflib-targets``: the plain reference."""
     if engine_name == "pyshacl-rdflib-targets":
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(validator, "engine", lambda name: plain_pyshacl)
+            patch.setattr(validator, "engine", lambda name, **_options: plain_pyshacl)
             return run(fixture, "pyshacl")
     shape = SLDSH + fixture.name.split("-")[0]
     if URIRef(shape) in LINT_SHAPES:
@@ -91,7 +91,7 @@ def test_the_real_data_gives_the_same_results_with_either_target_evaluation(tmp_
     """On the repository's data, and on a copy with a FICTIONAL fact triple that no statement supports."""
     real = validate(engine_name="pyshacl")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(validator, "engine", lambda name: plain_pyshacl)
+        patch.setattr(validator, "engine", lambda name, **_options: plain_pyshacl)
         plain = validate()
     assert real.conforms and plain.conforms
     unsupported = tmp_path / "unsupported.ttl"
@@ -103,7 +103,7 @@ def test_the_real_data_gives_the_same_results_with_either_target_evaluation(tmp_
     data = [REPO_ROOT / "data", unsupported]
     fast = validate(data=data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(validator, "engine", lambda name: plain_pyshacl)
+        patch.setattr(validator, "engine", lambda name, **_options: plain_pyshacl)
         reference = validate(data=data)
     assert not reference.conforms
     assert "SupportedFactShape" in {v.source_shape.split("#")[-1] for v in reference.violations}

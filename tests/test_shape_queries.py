@@ -192,3 +192,38 @@ def test_a_file_that_does_not_parse_is_reported_with_its_line(tmp_path, engine_n
     with pytest.raises(LoadError) as failure:
         validate(data=[tmp_path / "broken.ttl"], ontology=[], shapes=[REPO_ROOT / "shapes"], engine_name=engine_name)
     assert failure.value.line == 4
+
+
+# -- several components in one query (Compiler.merged_query) --------------------------------------
+
+MERGED = """
+ex:CountedShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:size ; sh:datatype xsd:integer ; sh:minInclusive 0 ; sh:minCount 1 ; sh:maxCount 1 ;
+                  sh:message "exactly one size, a non-negative integer" ] ,
+        [ sh:path ex:colour ; sh:in ( ex:red ex:blue ) ; sh:maxCount 1 ; sh:message "at most one colour, red or blue" ] ,
+        [ sh:path ( ex:part ex:size ) ; sh:datatype xsd:integer ; sh:minCount 1 ; sh:message "a part with an integer size" ] ,
+        [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ; sh:message "exactly one name" ] .
+"""
+MERGED_DATA = """
+ex:good a ex:Thing ; ex:name "good" ; ex:size 3 ; ex:colour ex:red ; ex:part [ ex:size 1 ] .
+ex:none a ex:Thing .
+ex:two-bad-sizes a ex:Thing ; ex:name "a" , "b" ; ex:size "x" , -1 ; ex:colour ex:green , ex:red ; ex:part [ ex:size "y" ] .
+ex:one-bad-size a ex:Thing ; ex:name "c" ; ex:size "z" ; ex:colour ex:green ; ex:part [ ex:size 2 ] , [ ex:size 2.5 ] .
+ex:two-good-sizes a ex:Thing ; ex:name "d" ; ex:size 1 , 2 ; ex:colour ex:red , ex:blue ; ex:part [ ] .
+"""
+
+
+def test_components_that_share_one_query_give_the_results_of_pyshacl(tmp_path):
+    shapes = Graph().parse(data=PREFIXES + MERGED, format="turtle")
+    _focus_sets, checks, fallback = compile_shapes(shapes)
+    assert not fallback
+    merged = [c for c in checks if len(c.outcomes) > 1]
+    # size: datatype, range, min, max; colour: in, max; part: datatype, min; name: min, max
+    assert sorted(len(c.outcomes) for c in merged) == [2, 2, 2, 4]
+    assert all("OPTIONAL" in c.query for c in merged)
+    reference, fast = both(tmp_path, MERGED, MERGED_DATA)
+    components = sorted(k[3].split("#")[-1].rstrip(">") for k in results(reference))
+    for expected in ("Datatype", "MinInclusive", "MinCount", "MaxCount", "In"):
+        assert f"{expected}ConstraintComponent" in components
+    assert components.count("MaxCountConstraintComponent") == 5  # sizes and colours of two things, names of one
+    same(reference, fast)

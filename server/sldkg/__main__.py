@@ -1,5 +1,5 @@
 """``python -m sldkg``: the same as the ``sldkg`` command."""
 
-from sldkg.cli import main
+from sldkg.cli import run
 
-main()
+run()

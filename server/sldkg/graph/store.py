@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from oxrdflib import OxigraphStore
 
 from sldkg.settings import GRAPH_BASE, ONTOLOGY_IRI
 
@@ -153,6 +152,9 @@ class EmbeddedStore:
     def dataset(self) -> rdflib.Dataset:
         """An rdflib view of the same data (named graphs, default graph = union)."""
         if self._dataset is None:
+            # imported here: oxrdflib brings rdflib's SPARQL engine, a fifth of a second that `sldkg validate` does not need
+            from oxrdflib import OxigraphStore
+
             self._dataset = rdflib.Dataset(store=OxigraphStore(store=self._ox), default_union=True)
         return self._dataset
 

@@ -39,7 +39,6 @@ from typing import Any, Protocol
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
@@ -90,20 +89,26 @@ def run_pyshacl(
     ``sparql_targets``: who evaluates ``sh:SPARQLTarget`` queries, Oxigraph on ``store`` (the
     default, see the module docstring) or pySHACL itself with rdflib (the plain reference).
     """
+    import pyshacl  # here: a fifth of a second of start-up that runs of the oxigraph engine mostly do not need
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+
     if sparql_targets == "oxigraph" and (None, SH.target, None) in shapes_graph:
         shapes_graph, _fallback = expand_sparql_targets(shapes_graph, oxigraph_select(store or oxigraph_store(data_graph)))
-    ok, results, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=shapes_graph,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        do_owl_imports=False,
-        meta_shacl=False,
-        # pySHACL copies the data graph in advanced mode only because SHACL rules could add to it;
-        # without sh:rule nothing writes to it (and validate() builds its data graph per run anyway)
-        inplace=(None, SH.rule, None) not in shapes_graph,
-    )
+    try:
+        ok, results, _text = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            do_owl_imports=False,
+            meta_shacl=False,
+            # pySHACL copies the data graph in advanced mode only because SHACL rules could add to it;
+            # without sh:rule nothing writes to it (and validate() builds its data graph per run anyway)
+            inplace=(None, SH.rule, None) not in shapes_graph,
+        )
+    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:  # broken shapes
+        raise EngineFailed(str(getattr(exc, "message", None) or exc)) from None
     assert isinstance(results, Graph)
     return bool(ok), results
 
@@ -347,8 +352,8 @@ def merge_results(results: Graph, report: Graph, report_node: BNode) -> None:
             report.add(triple)
 
 
-def engine(name: str) -> Engine:
-    """The engine called ``name`` (one of :data:`ENGINES`)."""
+def engine(name: str, *, jobs: int = 1) -> Engine:
+    """The engine called ``name`` (one of :data:`ENGINES`); ``jobs``: threads for the ``oxigraph`` engine's checks."""
     if name == "pyshacl":
         return lambda data, shapes: run_pyshacl(data.graph, shapes, data.store())
     if name == "rudof":
@@ -356,7 +361,7 @@ def engine(name: str) -> Engine:
     if name == "oxigraph":
         from sldkg.validation.oxigraph_engine import run_oxigraph  # it builds on this module
 
-        return run_oxigraph
+        return lambda data, shapes: run_oxigraph(data, shapes, jobs=jobs)
     raise ValueError(f"unknown SHACL engine {name!r} (known: {', '.join(ENGINES)})")
 
 

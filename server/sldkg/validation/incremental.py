@@ -215,6 +215,7 @@ def validate_incremental(
     *,
     cache: Path,
     engine_name: str = DEFAULT_ENGINE,
+    jobs: int | None = None,
 ) -> IncrementalRun:
     """Like :func:`sldkg.validation.validator.validate`, validating only the parts that changed since the last run."""
     started = time.perf_counter()
@@ -242,7 +243,7 @@ def validate_incremental(
     def run_batch(batch: Sequence[tuple[Part, str]]) -> None:
         """Validate report parts together with the shared data; each keeps the results about its own files."""
         files = [*shared.files, *(f for part, _key in batch for f in part.files)]
-        report = validate(data=files, ontology=ontology_files, shapes=shape_files, engine_name=engine_name)
+        report = validate(data=files, ontology=ontology_files, shapes=shape_files, engine_name=engine_name, jobs=jobs)
         if len(batch) > 1 and any(v.location is None for v in report.violations):
             for one in batch:  # a result about a node described nowhere: which part caused it is unknown
                 run_batch([one])
@@ -283,7 +284,9 @@ def validate_incremental(
     shared_entry = read_entry(entry_file(shared), key.hexdigest())
     if shared_entry is None:
         cited_files = [f for part in cited for f in part.files]
-        report = validate(data=[*shared.files, *cited_files], ontology=ontology_files, shapes=shape_files, engine_name=engine_name)
+        report = validate(
+            data=[*shared.files, *cited_files], ontology=ontology_files, shapes=shape_files, engine_name=engine_name, jobs=jobs
+        )
         completed = {node for entry in entries for node in entry.get("shares", [])}  # validated with their reports
         results = cached_results(report, lambda path, focus: (path is None or path not in all_report_files) and focus not in completed)
         shared_entry = make_entry(Part(SHARED, (*ontology_files, *shared.files)), key.hexdigest(), results, report, facts(shared))

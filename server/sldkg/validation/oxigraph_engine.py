@@ -3,8 +3,9 @@
 The data stays in the validator's Oxigraph store (one named graph per file, queried as their
 union); no rdflib graph of the data is built unless a shape has to go to pySHACL (a shape the
 compiler does not support, or one with SHACL-SPARQL constraints). Each check selects the results of
-one component of one shape for every focus node at once; the results become a W3C validation
-report with pySHACL's conventions, so that they compare equal to pySHACL's: ``sh:resultPath`` (a
+one component of one shape (or of several that read the same values) for every focus node at once;
+the checks run in a pool of threads (:func:`run_checks`), and their results become a W3C validation
+report, built in one thread, with pySHACL's conventions, so that they compare equal to pySHACL's: ``sh:resultPath`` (a
 blank-node path copied with its structure), ``sh:value`` where pySHACL gives one, ``sh:sourceShape``
 (a blank shape copied with its description), the shape's ``sh:message``\\ s and ``sh:severity``.
 """
@@ -14,7 +15,10 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -23,7 +27,9 @@ from rdflib.term import Node
 
 from sldkg.validation.engines import DataSource, EngineFailed, merge_results, neighbourhood, restrict_targets, run_pyshacl
 from sldkg.validation.literal_terms import rdflib_term, sparql_term, store_term
-from sldkg.validation.shape_queries import FOCUS_GRAPH, FOCUS_OF, RDFLIB_LITERAL, WELL_TYPED, Check, FocusSet, compile_shapes
+from sldkg.validation.shape_queries import FOCUS_GRAPH, FOCUS_OF, RDFLIB_LITERAL, WELL_TYPED, Check, FocusSet, Outcome, compile_shapes
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 #: pySHACL's test of the Python value rdflib gives a literal of these datatypes (``_assert_actual_datatype``).
 PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
@@ -47,7 +53,7 @@ def rdflib_well_typed(lexical: str, datatype: str) -> bool:
     return expected is None or isinstance(literal.value, expected)
 
 
-def well_typed(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.Literal | None:
+def well_typed(term: Term) -> ox.Literal | None:
     """The SPARQL function :data:`~sldkg.validation.shape_queries.WELL_TYPED` (a literal of the store)."""
     return stored_well_typed(term) if isinstance(term, ox.Literal) else None
 
@@ -77,29 +83,110 @@ def store_literal(node: Node) -> ox.Literal:
     return found
 
 
-def rdflib_literal_function(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.Literal | None:
+def rdflib_literal_function(term: Term) -> ox.Literal | None:
     return rdflib_literal(term) if isinstance(term, ox.Literal) else None
 
 
+#: Set in a thread while it runs a callback of a check.
+_in_callback = threading.local()
+
+
+def outside_callbacks(record: logging.LogRecord) -> bool:
+    """A filter of rdflib's log: nothing from inside a callback of a check.
+
+    rdflib logs a warning with a traceback for each literal it cannot convert (``"2020-13-45"^^xsd:date``).
+    In a callback this is noise (the check reports the literal), and a log handler that keeps the
+    record (pytest's does) keeps the traceback, its frames, and with them the query's results,
+    which Oxigraph requires to be freed in the thread that made them.
+    """
+    return not getattr(_in_callback, "running", False)
+
+
+logging.getLogger("rdflib.term").addFilter(outside_callbacks)
+
+
+def callback(function: Callable[[Term], ox.Literal | None]) -> Callable[[Term], ox.Literal | None]:
+    """``function`` as a SPARQL function of the checks (rdflib's log quiet while it runs)."""
+
+    @functools.wraps(function)
+    def run(term: Term) -> ox.Literal | None:
+        _in_callback.running = True
+        try:
+            return function(term)
+        finally:
+            _in_callback.running = False
+
+    return run
+
+
 FUNCTIONS: dict[ox.NamedNode, Callable[..., ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]] = {
-    ox.NamedNode(WELL_TYPED): well_typed,
-    ox.NamedNode(RDFLIB_LITERAL): rdflib_literal_function,
+    ox.NamedNode(WELL_TYPED): callback(well_typed),
+    ox.NamedNode(RDFLIB_LITERAL): callback(rdflib_literal_function),
 }
 
 
-def run_check(store: ox.Store, check: Check, report: Graph, report_node: BNode, shapes: Graph) -> None:
-    """Run one check and add its results to ``report``."""
+#: A result of a check: the component violated, the focus node and, where reported, the value node.
+Row = tuple[Outcome, Term, Term | None]
+TRUE = ox.Literal(True)
+
+
+def select_rows(store: ox.Store, check: Check) -> list[Row]:
+    """Run one check: its results, in the store's terms.
+
+    A check of one component gives a result per row. In a check of several components, a row
+    gives a result for each component whose flag it sets, and the same result from several rows
+    (a node with two values, each violating the same test) is given once.
+    """
     try:
         solutions = store.query(check.query, use_default_graph_as_union=True, custom_functions=FUNCTIONS)
+        assert isinstance(solutions, ox.QuerySolutions)
+        rows: list[Row] = []
+        seen: set[Row] = set()
+        for solution in solutions:
+            focus = solution["this"]
+            if focus is None:
+                continue
+            for outcome in check.outcomes:
+                if outcome.flag is None:
+                    rows.append((outcome, focus, solution["value"] if outcome.with_value else None))
+                elif solution[outcome.flag[1:]] == TRUE:
+                    row = (outcome, focus, solution["value"] if outcome.with_value else None)
+                    if row not in seen:
+                        seen.add(row)
+                        rows.append(row)
     except (SyntaxError, OSError, ValueError) as exc:
-        raise EngineFailed(f"oxigraph: the query of {check.shape.n3()} ({check.component.n3()}) failed: {exc}") from None
-    assert isinstance(solutions, ox.QuerySolutions)
-    for row in solutions:
-        focus = row["this"]
-        if focus is None:
-            continue
-        value = row["value"] if check.with_value else None
-        add_result(report, report_node, check, rdflib_term(focus), None if value is None else rdflib_term(value), shapes)
+        raise EngineFailed(f"oxigraph: the query of {check.shape.n3()} ({check.query[:80]}…) failed: {exc}") from None
+    return rows
+
+
+def run_checks(
+    store: ox.Store, focus_sets: list[FocusSet], checks: list[Check], jobs: int
+) -> tuple[list[tuple[Check, list[Row]]], set[Node]]:
+    """``(the rows of each check, shapes left to pySHACL)``: the focus sets stored, the checks run, ``jobs`` at a time.
+
+    Oxigraph evaluates a query without holding the GIL, so the checks run in ``jobs`` threads. The
+    focus sets to store are submitted first and a check of such a set waits for it: the pool takes
+    work in the order submitted, so every set a check waits for is already running or done. A set
+    whose focus nodes include a literal goes to pySHACL with its shape, and its checks are dropped.
+    """
+    graph = ox.NamedNode(FOCUS_GRAPH)
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sldkg-checks") as pool:
+        stored = {s.key: (s, pool.submit(store_focus_nodes, store, s, graph)) for s in focus_sets if s.stored}
+
+        def run(check: Check) -> list[Row] | None:
+            waited = stored.get(check.focus)
+            if waited is not None and not waited[1].result():
+                return None
+            return select_rows(store, check)
+
+        futures = [(check, pool.submit(run, check)) for check in checks]
+        try:
+            done = [(check, future.result()) for check, future in futures]
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    fallback = {focus_set.shape for focus_set, future in stored.values() if not future.result()}
+    return [(check, rows) for check, rows in done if rows is not None], fallback
 
 
 def subclasses_in(store: ox.Store) -> Callable[[Node], list[Node]]:
@@ -138,13 +225,13 @@ def store_focus_nodes(store: ox.Store, focus_set: FocusSet, graph: ox.NamedNode)
     return True
 
 
-def add_result(report: Graph, report_node: BNode, check: Check, focus: Node, value: Node | None, shapes: Graph) -> None:
+def add_result(report: Graph, report_node: BNode, check: Check, component: URIRef, focus: Node, value: Node | None, shapes: Graph) -> None:
     result = BNode()
     report.add((report_node, SH.result, result))
     report.add((result, RDF.type, SH.ValidationResult))
     report.add((result, SH.focusNode, focus))
     report.add((result, SH.sourceShape, check.shape))
-    report.add((result, SH.sourceConstraintComponent, check.component))
+    report.add((result, SH.sourceConstraintComponent, component))
     report.add((result, SH.resultSeverity, check.severity))
     if check.path is not None:
         report.add((result, SH.resultPath, check.path))
@@ -159,8 +246,8 @@ def add_result(report: Graph, report_node: BNode, check: Check, focus: Node, val
                 report.add(triple)
 
 
-def run_oxigraph(data: DataSource, shapes_graph: Graph) -> tuple[bool, Graph]:
-    """SHACL Core shapes as SPARQL on ``data.store()``; what is not compiled goes to pySHACL on ``data.graph``.
+def run_oxigraph(data: DataSource, shapes_graph: Graph, *, jobs: int = 1) -> tuple[bool, Graph]:
+    """SHACL Core shapes as SPARQL on ``data.store()``, ``jobs`` checks at a time; what is not compiled goes to pySHACL on ``data.graph``.
 
     A shape with SHACL-SPARQL constraints (``sh:sparql``), directly or in a shape it refers to, is
     one the compiler does not support, so it goes to pySHACL too.
@@ -170,17 +257,15 @@ def run_oxigraph(data: DataSource, shapes_graph: Graph) -> tuple[bool, Graph]:
     report = Graph()
     report_node = BNode()
     report.add((report_node, RDF.type, SH.ValidationReport))
-    focus_graph = ox.NamedNode(FOCUS_GRAPH)
     try:
-        for focus_set in focus_sets:
-            if focus_set.stored and not store_focus_nodes(store, focus_set, focus_graph):
-                fallback.add(focus_set.shape)
-        left = {focus_set.key for focus_set in focus_sets if focus_set.shape in fallback}
-        for check in checks:
-            if check.focus not in left:
-                run_check(store, check, report, report_node, shapes_graph)
+        results, literal_focus = run_checks(store, focus_sets, checks, jobs)
     finally:
-        store.remove_graph(focus_graph)
+        store.remove_graph(ox.NamedNode(FOCUS_GRAPH))
+    fallback |= literal_focus
+    for check, rows in results:  # the report is built here, in one thread: rdflib graphs are not thread-safe
+        for outcome, focus, value in rows:
+            node = None if value is None else rdflib_term(value)
+            add_result(report, report_node, check, outcome.component, rdflib_term(focus), node, shapes_graph)
     if fallback:  # after the focus nodes are gone: pySHACL sees the data only
         _ok, partial = run_pyshacl(data.graph, restrict_targets(shapes_graph, fallback), store)
         merge_results(partial, report, report_node)

@@ -120,17 +120,31 @@ PYTHON_ONLY_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]")
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """One constraint component of a check, and how a row of its query shows a violation of it."""
+
+    component: URIRef
+    #: The variable that is true in a row that violates the component; ``None``: every row does.
+    flag: str | None
+    #: The result names the row's ``?value`` (pySHACL's ``sh:value``).
+    with_value: bool
+
+
+@dataclass(frozen=True)
 class Check:
-    """The results of one component of one shape: rows of ``?this`` (and ``?value``) that ``query`` selects."""
+    """The results of one or more components of one shape: rows of ``?this`` (and ``?value``) that ``query`` selects.
+
+    Several components share one query when it costs less than one each: the value tests, ``sh:minCount
+    1`` and ``sh:maxCount 1`` of a property shape read its values once (:meth:`Compiler.merged_query`).
+    """
 
     focus: str  # the key of the FocusSet
     shape: Node
-    component: URIRef
     query: str
     path: Node | None
     severity: Node
     messages: tuple[Literal, ...]
-    with_value: bool
+    outcomes: tuple[Outcome, ...]
 
 
 def sparql_string(text: str) -> str:
@@ -491,6 +505,7 @@ class Compiler:
         severity = self.one(shape, SH.severity) or SH.Violation
         path = self.one(shape, SH.path)
         queries: list[tuple[URIRef, str]] = []
+        merged: list[tuple[str, tuple[Outcome, ...]]] = []
         # the focus pattern as it is, not in a DISTINCT sub-select: it may bind a node twice (a
         # triple in two files, several targets), but every query is DISTINCT or counts DISTINCT
         # values, and the sub-select cost a sixth of the check time at 1e6 triples
@@ -500,9 +515,17 @@ class Compiler:
                 queries.append((component, f"{top} BIND(?this AS ?value) FILTER({test}) }}"))
         else:
             p = self.path(path)
-            for component, test in self.value_tests(shape, "?value", 0):
-                queries.append((component, f"{top} {p.link('?this', '?value')} FILTER({test}) }}"))
-            queries.extend(self.count_queries(shape, focus, p))
+            tests = list(self.value_tests(shape, "?value", 0))
+            at_least_one, at_most_one = self.count(shape, SH.minCount) == 1, self.count(shape, SH.maxCount) == 1
+            if len(tests) + at_least_one + at_most_one >= 2:
+                merged.append(self.merged_query(focus, p, tests, at_least_one=at_least_one, at_most_one=at_most_one))
+                skip = {SH.minCount} if at_least_one else set()
+                skip |= {SH.maxCount} if at_most_one else set()
+            else:
+                skip = set()
+                for component, test in tests:
+                    queries.append((component, f"{top} {p.link('?this', '?value')} FILTER({test}) }}"))
+            queries.extend(self.count_queries(shape, focus, p, skip))
             for value in self.values(shape, SH.hasValue):
                 # MINUS: one anti-join (the focus nodes are bound on both sides, so it is NOT EXISTS)
                 queries.append((SH.HasValueConstraintComponent, f"{top} MINUS {{ {self.has_value('?this', p, value)} }} }}"))
@@ -515,24 +538,42 @@ class Compiler:
                 pair = f"{p.link('?this', '?value')} ?this {sparql_term(other)} {w} FILTER({self.not_less('?value', w)})"
                 query = f"SELECT DISTINCT ?this ?value {w} WHERE {{ {{ {focus} }} {pair} }}"
                 queries.append((SH.LessThanConstraintComponent, query))
-        if not messages and queries:
+        if not messages and (queries or merged):
             raise Unsupported(f"{shape.n3()} has no sh:message (pySHACL writes its own)")
-        return [
-            Check(
-                key,
-                shape,
-                component,
-                query,
-                path,
-                severity,
-                messages,
-                component in VALUE_COMPONENTS and "?value" in query.split("WHERE")[0],
-            )
+        single = [
+            (query, (Outcome(component, None, component in VALUE_COMPONENTS and "?value" in query.split("WHERE")[0]),))
             for component, query in queries
         ]
+        return [Check(key, shape, query, path, severity, messages, outcomes) for query, outcomes in merged + single]
 
-    def count_queries(self, shape: Node, focus: str, p: PathPattern) -> Iterator[tuple[URIRef, str]]:
-        """Counts of values, each with GROUP BY over every focus node (or NOT EXISTS for "at least one")."""
+    def merged_query(
+        self, focus: str, p: PathPattern, tests: list[tuple[URIRef, str]], *, at_least_one: bool, at_most_one: bool
+    ) -> tuple[str, tuple[Outcome, ...]]:
+        """One query for the value ``tests``, ``sh:minCount 1`` and ``sh:maxCount 1`` of a property shape.
+
+        Each value node is read once (with ``OPTIONAL`` when a node may have none) and each component
+        gets a flag; a row is selected when any flag is true. At 1e6 triples this is about half the
+        time of one query per component. A test is guarded by ``BOUND(?value)``: a test on a missing
+        value would be an error, which a ``FILTER`` treats as false and the flag leaves unbound.
+        """
+        link = p.link("?this", "?value")
+        pattern = f"OPTIONAL {{ {link} }}" if at_least_one else link
+        flags: list[tuple[Outcome, str]] = []
+        for component, test in tests:
+            flags.append((Outcome(component, self.var(), True), f"BOUND(?value) && ({test})"))
+        if at_least_one:
+            flags.append((Outcome(SH.MinCountConstraintComponent, self.var(), False), "!BOUND(?value)"))
+        if at_most_one:
+            pattern += f" OPTIONAL {{ {p.link('?this', '?other')} FILTER(!sameTerm(?value, ?other)) }}"
+            flags.append((Outcome(SH.MaxCountConstraintComponent, self.var(), False), "BOUND(?other)"))
+        binds = " ".join(f"BIND({expression} AS {outcome.flag})" for outcome, expression in flags)
+        variables = " ".join(str(outcome.flag) for outcome, _expression in flags)
+        any_flag = " || ".join(str(outcome.flag) for outcome, _expression in flags)
+        query = f"SELECT DISTINCT ?this ?value {variables} WHERE {{ {{ {focus} }} {pattern} {binds} FILTER({any_flag}) }}"
+        return query, tuple(outcome for outcome, _expression in flags)
+
+    def count_queries(self, shape: Node, focus: str, p: PathPattern, skip: set[URIRef]) -> Iterator[tuple[URIRef, str]]:
+        """Counts of values, each with GROUP BY over every focus node (or NOT EXISTS for "at least one"); not those in ``skip``."""
         focus_nodes = f"{{ {focus} }}"  # a node bound twice counts its values once: COUNT(DISTINCT ?v)
         qualified = self.one(shape, SH.qualifiedValueShape)
         test = f" FILTER({self.conforms(qualified, '?v', 1)})" if qualified is not None else ""
@@ -543,7 +584,7 @@ class Compiler:
             (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent, ">", test),
         ):
             n = self.count(shape, predicate)
-            if n is None or (operator == "<" and n == 0):
+            if n is None or (operator == "<" and n == 0) or predicate in skip:
                 continue
             if predicate in (SH.qualifiedMinCount, SH.qualifiedMaxCount) and qualified is None:
                 raise Unsupported(f"{shape.n3()} has a qualified count without sh:qualifiedValueShape")
@@ -588,4 +629,4 @@ def compile_shapes(shapes: Graph, subclasses: Callable[[Node], list[Node]] | Non
     return compiler.focus_sets, checks, fallback
 
 
-__all__ = ["FOCUS_GRAPH", "FOCUS_OF", "WELL_TYPED", "Check", "FocusSet", "Unsupported", "compile_shapes", "path_sparql"]
+__all__ = ["FOCUS_GRAPH", "FOCUS_OF", "WELL_TYPED", "Check", "FocusSet", "Outcome", "Unsupported", "compile_shapes", "path_sparql"]

@@ -23,7 +23,6 @@ from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
@@ -31,6 +30,7 @@ from sldkg.graph.store import RDF_FORMATS, LoadError, discover, display_path
 from sldkg.locations import default_path
 from sldkg.validation.engines import DEFAULT_ENGINE, EngineFailed, engine, merge_results, restrict_targets
 from sldkg.validation.literal_terms import rdflib_term, store_term, wrapped_ntriples, wrapped_quads
+from sldkg.validation.parallelism import BackgroundLoads, default_jobs
 
 #: Shape files with this name prefix lint the ontology instead of constraining the data.
 LINT_PREFIX = "ontology-"
@@ -86,6 +86,9 @@ class ValidationReport:
     triples: int
     seconds: float
     namespaces: dict[str, str] = field(default_factory=dict)
+    #: The stores the files were validated in. They live as long as the report: freeing a store of
+    #: 1e6 triples takes about a second, which a program that exits next can skip (``sldkg validate`` does).
+    stores: tuple[ox.Store, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -193,11 +196,12 @@ def syntax_message(exc: SyntaxError) -> str:
     return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
 
 
-def parse_file(path: Path, loaded: LoadedFiles) -> None:
+def parse_file(path: Path, loaded: LoadedFiles, loads: BackgroundLoads | None = None) -> None:
     """Parse one local file into ``loaded``, in a named graph of its own (pyoxigraph's parser and store, no rdflib).
 
     The file is parsed to N-Triples (blank nodes get labels unique to the file when loaded), its
-    XSD datatypes are renamed so that Oxigraph keeps the literals as written, and the text is loaded.
+    XSD datatypes are renamed so that Oxigraph keeps the literals as written, and the text is
+    loaded: by ``loads`` if given (in its thread, while the next file is parsed), else at once.
     A syntax error becomes :class:`LoadError` with line and column.
     """
     if path.suffix not in RDF_FORMATS:
@@ -208,18 +212,28 @@ def parse_file(path: Path, loaded: LoadedFiles) -> None:
         text = ox.serialize(parser, format=ox.RdfFormat.N_TRIPLES)
         assert text is not None
         prefixes = dict(parser.prefixes)
-        wrapped = wrapped_ntriples(text)
-        if wrapped is not None:
-            # lenient: no second check of IRIs that Oxigraph's own parser has just read and written (2 s at 1e6 triples)
-            loaded.dataset.load(wrapped, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
-        else:  # an escaped quote before a datatype IRI inside a string: literal by literal
-            fresh: dict[str, ox.BlankNode] = {}
-            triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
-            loaded.dataset.extend(relabelled(wrapped_quads(triples, graph), fresh))
     except SyntaxError as exc:
         raise LoadError(path, syntax_message(exc), exc.lineno, exc.offset) from None
     except OSError as exc:
         raise LoadError(path, exc.strerror or str(exc)) from None
+    store = loaded.dataset
+    wrapped = wrapped_ntriples(text)
+
+    def load() -> None:
+        try:
+            if wrapped is not None:
+                # lenient: no second check of IRIs that Oxigraph's own parser has just read and written (2 s at 1e6 triples)
+                store.load(wrapped, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+            else:  # an escaped quote before a datatype IRI inside a string: literal by literal
+                triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+                store.extend(relabelled(wrapped_quads(triples, graph), {}))
+        except (SyntaxError, OSError) as exc:  # in text Oxigraph has just written: not expected
+            raise LoadError(path, f"cannot be stored: {exc}") from None
+
+    if loads is None:
+        load()
+    else:
+        loads.submit(load)
     loaded.files.append(path)
     loaded.graph_files[graph] = path
     loaded.prefixes[path] = prefixes
@@ -243,21 +257,24 @@ def relabelled(quads: Iterable[ox.Quad], fresh: dict[str, ox.BlankNode]) -> Iter
         yield ox.Quad(subject, quad.predicate, obj, quad.graph_name)
 
 
-def load_files(paths: Iterable[Path | str], *, start: LoadedFiles | None = None, skip: Iterable[Path] = ()) -> LoadedFiles:
+def load_files(paths: Iterable[Path | str], *, start: LoadedFiles | None = None, skip: Iterable[Path] = (), jobs: int = 1) -> LoadedFiles:
     """Every RDF file below ``paths`` (see :func:`sldkg.graph.store.discover`) parsed into one store.
 
-    ``start``: triples to begin with (copied, not its files); ``skip``: files not to load (already loaded elsewhere).
+    ``start``: triples to begin with (copied, not its files); ``skip``: files not to load (already
+    loaded elsewhere); ``jobs`` above 1: a second thread loads each file into the store while the
+    next one is parsed (:class:`~sldkg.validation.parallelism.BackgroundLoads`).
     """
     loaded = LoadedFiles()
     if start is not None:
         loaded.add(start.dataset)
         loaded.graph_files.update(start.graph_files)
     skipped = set(skip)
-    for found, _root in discover(paths):
-        file = found.resolve()
-        if file in loaded.prefixes or file in skipped:
-            continue
-        parse_file(file, loaded)
+    with BackgroundLoads(parallel=jobs > 1) as loads:
+        for found, _root in discover(paths):
+            file = found.resolve()
+            if file in loaded.prefixes or file in skipped:
+                continue
+            parse_file(file, loaded, loads)
     return loaded
 
 
@@ -277,14 +294,21 @@ def validate(
     *,
     only: Sequence[str] | None = None,
     engine_name: str = DEFAULT_ENGINE,
+    jobs: int | None = None,
 ) -> ValidationReport:
     """Validate ``data`` (with ``ontology``) against ``shapes``; raises :class:`LoadError` when it cannot run.
 
     ``only`` restricts validation to the named shapes (IRIs of node shapes), e.g. for shape fixtures.
     ``engine_name``: ``pyshacl`` (the reference), ``rudof`` (see :mod:`sldkg.validation.engines`) or
-    ``oxigraph`` (see :mod:`sldkg.validation.oxigraph_engine`).
+    ``oxigraph`` (see :mod:`sldkg.validation.oxigraph_engine`). ``jobs``: threads that work at
+    once (default: the cores available, see :mod:`sldkg.validation.parallelism`); the results do
+    not depend on it.
     """
-    run_engine = engine(engine_name)
+    if jobs is None:
+        jobs = default_jobs()
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    run_engine = engine(engine_name, jobs=jobs)
     started = time.perf_counter()
     # defaults: the working directory's folders, else the bundled ones (sldkg.locations)
     data = list(data) if data is not None else [default_path("data")]
@@ -294,12 +318,12 @@ def validate(
     if not shape_paths:
         raise LoadError(", ".join(str(p) for p in shapes) or "(none)", "no shape files found")
     data_shape_paths, lint_shape_paths = split_shapes(shape_paths)
-    ontology_files = load_files(ontology)
+    ontology_files = load_files(ontology, jobs=jobs)
     # the data graph: the ontology (for rdfs:subClassOf), the data, and the subclass axioms of
     # external vocabularies stated in the shape files (explicit subclass closure, no inference run)
-    data_files = load_files(data, start=ontology_files, skip=ontology_files.files)
-    data_shapes = load_files(data_shape_paths)
-    lint_shapes = load_files(lint_shape_paths)
+    data_files = load_files(data, start=ontology_files, skip=ontology_files.files, jobs=jobs)
+    data_shapes = load_files(data_shape_paths, jobs=jobs)
+    lint_shapes = load_files(lint_shape_paths, jobs=jobs)
     # in the default graph: they describe nothing in the data files
     subclass_of = ox.NamedNode(str(RDFS.subClassOf))
     data_files.add(ox.Quad(q.subject, q.predicate, q.object) for q in data_shapes.dataset.quads_for_pattern(None, subclass_of, None, None))
@@ -321,8 +345,8 @@ def validate(
             continue
         try:
             ok, results = run_engine(loaded, shapes_graph)
-        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError, EngineFailed) as exc:
-            first_line = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
+        except EngineFailed as exc:
+            first_line = (str(exc).strip().splitlines() or ["(no message)"])[0]
             raise ShapesError(
                 f"the shapes in {', '.join(str(display_path(Path(p))) for p in shapes)} cannot be used: {first_line}"
             ) from None
@@ -350,6 +374,7 @@ def validate(
         triples=ontology_files.triples + data_files.triples,
         seconds=time.perf_counter() - started,
         namespaces=namespaces,
+        stores=tuple(loaded.dataset for loaded in (ontology_files, data_files, data_shapes, lint_shapes)),
     )
 
 
