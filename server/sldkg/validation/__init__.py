@@ -1,4 +1,6 @@
-"""SHACL validation of the data (the oxigraph engine; pySHACL, the reference; rudof) and its report formats (text, JSON, Turtle, JUnit, GitHub).
+"""SHACL validation of the data and its report formats (text, JSON, Turtle, JUnit, GitHub).
+
+Engines: oxigraph (the default), pySHACL (the reference), rudof.
 
 May import: :mod:`sldkg.graph`, :mod:`sldkg.locations`. Never Flask or web.
 """

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from types import TracebackType
 
-#: More threads than this gained nothing on the 1e6-triple series (docs/performance.md).
+#: At most this many threads by default, however many cores: each running check holds its intermediate results in memory.
 MAX_JOBS = 4
 #: Parsed files waiting for the loader at most (each holds its N-Triples text in memory).
 PENDING_LOADS = 8
