@@ -31,3 +31,18 @@ def test_the_harness_drives_our_server_and_prints_the_figure_table(capsys):
     assert re.search(r"^\| startup \| real \| \d+ \| - \| sldkg \| [\d.]+ ", out, re.M)
     # the ad-hoc mix query by query (the lookup goal of issue 12 is about one of them)
     assert re.search(r"^\| real \| adhoc:lookup-land \| [\d.]+ \|$", out, re.M)
+
+
+def test_the_validation_parts_benchmark_times_one_job_and_two_side_by_side(tmp_path, monkeypatch, capsys):
+    from benchmarks import validation_parts
+    from benchmarks.synthetic import generate
+
+    generate(tmp_path / "series", 2)
+    monkeypatch.setattr("sys.argv", ["validation_parts", "--series", str(tmp_path / "series"), "--runs", "1"])
+    validation_parts.main()
+    printed = capsys.readouterr().out
+    for label in ("parse and load, 1 job(s)", "parse and load, 2 job(s)", "free the store", "compile the shapes"):
+        assert label in printed
+    checks = [line for line in printed.splitlines() if " checks, " in line]
+    assert [line.split(", ")[-1].split()[0:2] for line in checks] == [["1", "job(s)"], ["2", "job(s)"]]
+    assert all(re.search(r" \d+\.\d\d s  \(\d+\.\d\d s CPU\)$", line) for line in checks)  # seconds printed
