@@ -5,6 +5,7 @@ The data with faults is FICTIONAL (tests/test_engine_parity.py's faulty copy of 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -121,3 +122,24 @@ def test_the_program_ends_with_its_exit_code_and_all_its_output(tmp_path, faulty
     assert len(list(report.subjects(SH.focusNode, None))) == len(expected.violations)
     piped = subprocess.run([*command[:-4], "--format", "text"], cwd=REPO_ROOT, capture_output=True, timeout=300, check=False)
     assert piped.returncode == code and piped.stdout.decode("utf-8").endswith("\n")
+
+
+def test_a_check_that_fails_in_a_thread_stops_the_run_with_a_clear_error():
+    """The error of a check that fails in a worker thread reaches the caller, naming its shape."""
+    from rdflib import URIRef
+    from rdflib.namespace import SH
+
+    from sldkg.validation.engines import EngineFailed
+    from sldkg.validation.oxigraph_engine import run_checks
+    from sldkg.validation.shape_queries import Check, Outcome
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("https://example.org/fictional#a"), ox.NamedNode("https://example.org/fictional#p"), ox.Literal("x")))
+    shape = URIRef("https://example.org/fictional#BrokenShape")
+    outcome = (Outcome(SH.MinCountConstraintComponent, None, False),)
+    good = Check("k", shape, "SELECT ?this WHERE { ?this ?p ?o }", None, SH.Violation, (), outcome)
+    broken = Check("k", shape, "SELECT ?this WHERE { ?this", None, SH.Violation, (), outcome)
+    results, fallback = run_checks(store, [], [good], 2)
+    assert [len(rows) for _check, rows in results] == [1] and not fallback
+    with pytest.raises(EngineFailed, match=re.escape("the query of <https://example.org/fictional#BrokenShape>")):
+        run_checks(store, [], [good, broken, *[good] * 50], 2)

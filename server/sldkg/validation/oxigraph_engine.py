@@ -137,6 +137,7 @@ def select_rows(store: ox.Store, check: Check) -> list[Row]:
     gives a result for each component whose flag it sets, and the same result from several rows
     (a node with two values, each violating the same test) is given once.
     """
+    solutions = None
     try:
         solutions = store.query(check.query, use_default_graph_as_union=True, custom_functions=FUNCTIONS)
         assert isinstance(solutions, ox.QuerySolutions)
@@ -155,6 +156,8 @@ def select_rows(store: ox.Store, check: Check) -> list[Row]:
                         seen.add(row)
                         rows.append(row)
     except (SyntaxError, OSError, ValueError) as exc:
+        # the traceback keeps this frame; Oxigraph's results must be freed here, in the thread that made them
+        solutions = None
         raise EngineFailed(f"oxigraph: the query of {check.shape.n3()} ({check.query[:80]}…) failed: {exc}") from None
     return rows
 
