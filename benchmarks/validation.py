@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from benchmarks import REPO_ROOT
 from sldkg.validation import engines
@@ -131,16 +131,20 @@ def repository(runs: int, engine_names: list[str]) -> None:
 def command_seconds(runs: int, engine_name: str) -> tuple[list[float], list[float]]:
     """Wall and CPU seconds of ``sldkg validate --engine NAME`` in the repository, ``runs`` times after a warm-up."""
     command = [sys.executable, "-m", "sldkg", "validate", "--engine", engine_name]
-    subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=True)
-    wall: list[float] = []
-    cpu: list[float] = []
-    for _ in range(runs):
-        before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-        subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        wall.append(time.perf_counter() - started)
-        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return wall, cpu
+    run_command(command)
+    timings = [run_command(command)[:2] for _ in range(runs)]
+    return [wall for wall, _cpu, _code in timings], [cpu for _wall, cpu, _code in timings]
+
+
+def run_command(command: list[str]) -> tuple[float, float, int]:
+    """``(wall, CPU seconds, exit code)`` of ``command`` run in the repository; an exit code above 1 (could not run) raises."""
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} could not run: {done.stderr.decode(errors='replace')[-500:]}")
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return time.perf_counter() - started, cpu, done.returncode
 
 
 def results(report: validation.ValidationReport) -> list[tuple[str, ...]]:
@@ -148,8 +152,13 @@ def results(report: validation.ValidationReport) -> list[tuple[str, ...]]:
     return sorted((*result_key(report.graph, v.node), str(v.location), v.message()) for v in report.violations if v.node is not None)
 
 
-def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list[str]) -> list[tuple[str, ...]]:
-    """Run and time ``run``; what it found (:func:`results`). The time includes freeing the report and its stores."""
+class Timed(NamedTuple):
+    found: list[tuple[str, ...]]  # see results()
+    triples: int
+
+
+def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list[str]) -> Timed:
+    """Run and time ``run``: what it found, and of how many triples. The time includes freeing the report and its stores."""
     wall, cpu = time.perf_counter(), time.process_time()
     report = run()
     found, triples, conforms = results(report), report.triples, report.conforms
@@ -157,26 +166,14 @@ def timed(label: str, run: Callable[[], validation.ValidationReport], rows: list
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     rows.append(f"{label:<38} {wall:9.2f} {cpu:9.2f} {triples:>10} {len(found):>7} {conforms!s:>8}")
     print(rows[-1], flush=True)
-    return found
-
-
-def triples_in(folder: Path) -> int:
-    """The triples of the Turtle files below ``folder`` (as parsed, duplicates counted)."""
-    import pyoxigraph as ox
-
-    return sum(len(ox.serialize(ox.parse(path=str(p)), format=ox.RdfFormat.N_TRIPLES).splitlines()) for p in folder.rglob("*.ttl"))
+    return Timed(found, triples)
 
 
 def command_row(label: str, data: Path, rows: list[str]) -> None:
     """Time ``sldkg validate DATA`` as a new process (start-up, imports and exit included)."""
     command = [sys.executable, "-m", "sldkg", "validate", str(data), "--ontology", str(ONTOLOGY[0]), "--shapes", str(SHAPES[0])]
-    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=False)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, cpu = time.perf_counter() - started, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(command)} could not run: {done.stderr.decode(errors='replace')[-500:]}")
-    rows.append(f"{label:<38} {wall:9.2f} {cpu:9.2f} {'':>10} {'':>7} {done.returncode == 0!s:>8}")
+    wall, cpu, code = run_command(command)
+    rows.append(f"{label:<38} {wall:9.2f} {cpu:9.2f} {'':>10} {'':>7} {code == 0!s:>8}")
     print(rows[-1], flush=True)
 
 
@@ -216,31 +213,33 @@ def series(
 
         engine_names = whole_engines if whole_runs else ()
         jobs = default_jobs()
+        run_pyshacl = False
         for engine_name in engine_names:
             if engine_name == "oxigraph":
                 # the same run with one thread and with the cores available, then as the command
                 for _ in range(command_runs):
-                    found["oxigraph, 1 job"] = timed("oxigraph, whole graph, 1 job", whole(engine_name, 1), rows)
-                    found[engine_name] = timed(f"oxigraph, whole graph, {jobs} jobs", whole(engine_name, jobs), rows)
+                    found["oxigraph, 1 job"] = timed("oxigraph, whole graph, 1 job", whole(engine_name, 1), rows).found
+                    run = timed(f"oxigraph, whole graph, {jobs} jobs", whole(engine_name, jobs), rows)
                     command_row(f"sldkg validate (oxigraph, {jobs} jobs)", data, rows)
             else:
-                found[engine_name] = timed(f"{engine_name}, whole graph", whole(engine_name), rows)
-        run_pyshacl = whole_runs and triples_in(data) <= pyshacl_max
+                run = timed(f"{engine_name}, whole graph", whole(engine_name), rows)
+            found[engine_name] = run.found
+            run_pyshacl = run.triples <= pyshacl_max
         if run_pyshacl:
-            found["pyshacl"] = timed("pyshacl, whole graph", whole("pyshacl"), rows)
+            found["pyshacl"] = timed("pyshacl, whole graph", whole("pyshacl"), rows).found
         else:
             why = "--incremental-only" if not whole_runs else f"more than --pyshacl-max {pyshacl_max:g} triples"
             print(f"pyshacl, whole graph: skipped ({why})")
-        found["incremental cold"] = timed(f"{incremental_engine}, incremental, cold cache", incremental, rows)
-        found["incremental warm"] = timed(f"{incremental_engine}, incremental, nothing changed", incremental, rows)
+        found["incremental cold"] = timed(f"{incremental_engine}, incremental, cold cache", incremental, rows).found
+        found["incremental warm"] = timed(f"{incremental_engine}, incremental, nothing changed", incremental, rows).found
         last = sorted((data / "workshops").iterdir())[-1]
         (last / "zz-fault.ttl").write_text(FAULT, encoding="utf-8")
         try:
-            changed = {"incremental 1 changed": timed(f"{incremental_engine}, incremental, 1 report changed", incremental, rows)}
+            changed = {"incremental 1 changed": timed(f"{incremental_engine}, incremental, 1 report changed", incremental, rows).found}
             for engine_name in engine_names:
-                changed[engine_name] = timed(f"{engine_name}, whole graph (changed data)", whole(engine_name), rows)
+                changed[engine_name] = timed(f"{engine_name}, whole graph (changed data)", whole(engine_name), rows).found
             if run_pyshacl:
-                changed["pyshacl"] = timed("pyshacl, whole graph (changed data)", whole("pyshacl"), rows)
+                changed["pyshacl"] = timed("pyshacl, whole graph (changed data)", whole("pyshacl"), rows).found
         finally:
             (last / "zz-fault.ttl").unlink()
         same = len({tuple(r) for r in found.values()}) == 1
