@@ -195,9 +195,9 @@ def main() -> None:
 
     from werkzeug.test import EnvironBuilder
 
+    from sldkg.answer_cache import AnswerCache
     from sldkg.app import create_app
     from sldkg.backends.evaluation import execute
-    from sldkg.canned.catalogue import AnswerCache
     from sldkg.settings import Settings
     from sldkg.sparql.jobs import QueryJob
     from sldkg.sparql.safety import check

@@ -13,8 +13,9 @@ import rdflib
 from rdflib.namespace import RDF
 from repo_paths import REPO_ROOT
 
+from sldkg.answer_cache import AnswerCache
 from sldkg.canned import catalogue as canned
-from sldkg.canned.catalogue import AnswerCache, CannedQueryError, Parameter, ParameterError, load_queries, parse
+from sldkg.canned.catalogue import CannedQueryError, Parameter, ParameterError, load_queries, parse
 from sldkg.cli import main
 from sldkg.settings import Settings
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from flask import Flask, Response
 
+from sldkg.answer_cache import AnswerCache
 from sldkg.backends.base import Backend
 from sldkg.backends.embedded import EmbeddedBackend
-from sldkg.canned.catalogue import AnswerCache, CannedQuery, load_queries
+from sldkg.canned.catalogue import CannedQuery, load_queries
 from sldkg.graph.store import EmbeddedStore, load
 from sldkg.linked_data.dumps import DumpCache
 from sldkg.linked_data.statistics import StatisticsCache

@@ -27,10 +27,11 @@ import asyncio
 import contextlib
 import io
 import sys
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
+
+from sldkg.answer_cache import AnswerCache
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -106,8 +107,7 @@ class ReplayCache:
     def __init__(self, size: int, version: Callable[[], Hashable]):
         self.size = max(0, size)
         self.version = version
-        self._entries: OrderedDict[Hashable, Response] = OrderedDict()
-        self.hits = 0
+        self._answers = AnswerCache(self.size)  # its lock is never contended here: one event loop
 
     def key(self, scope: Any) -> tuple[Hashable, ...] | None:
         if self.size == 0 or scope.method not in ("GET", "HEAD"):
@@ -119,23 +119,19 @@ class ReplayCache:
             return None
         return (self.version(), scope.method, scope.path, scope.query_string, scope.scheme, scope.http_version, headers)
 
+    @property
+    def hits(self) -> int:
+        return self._answers.hits
+
     def get(self, key: Hashable) -> Response | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-            self.hits += 1
-        return found
+        return cast(Response | None, self._answers.get(key))
 
     def put(self, key: Hashable, response: Response) -> None:
-        if len(response[2]) > REPLAY_MAX_BODY:
-            return
-        self._entries[key] = response
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        if len(response[2]) <= REPLAY_MAX_BODY:
+            self._answers.put(key, response)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._answers)
 
 
 class WsgiOverRsgi:

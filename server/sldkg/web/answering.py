@@ -27,7 +27,7 @@ from datetime import datetime
 
 from flask import Flask, Response, g, request
 
-from sldkg.canned.catalogue import AnswerCache
+from sldkg.answer_cache import AnswerCache
 from sldkg.graph import reads as graph_reads
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import Answer, QueryJob

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
-from sldkg.canned.catalogue import AnswerCache, CannedQuery, ParameterError
+from sldkg.answer_cache import AnswerCache
+from sldkg.canned.catalogue import CannedQuery, ParameterError
 from sldkg.sparql import negotiation as nego
 from sldkg.sparql.jobs import ASK, SELECT, Answer, QueryJob
 from sldkg.sparql.protocol import ProtocolError, parse_query_string
